@@ -1,0 +1,1 @@
+//! abp-evidence (being written).

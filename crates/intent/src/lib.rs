@@ -1,0 +1,1 @@
+//! abp-intent (being written).

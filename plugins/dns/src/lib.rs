@@ -1,0 +1,1 @@
+//! abp-node-dns (being written).

@@ -1,0 +1,1 @@
+//! abp-node-odoo (being written).

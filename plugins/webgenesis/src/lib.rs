@@ -1,0 +1,1 @@
+//! abp-node-webgenesis (being written).
