@@ -1,0 +1,1 @@
+//! Shared test support: temporary storage, policies, and helpers to run the host.
