@@ -353,6 +353,14 @@ const PLUGIN: [(&str, Kind); 5] = [
     ("signer", Kind::OptStr),
 ];
 
+const ENVELOPE: [(&str, Kind); 3] = [
+    ("payloadType", Kind::Str),
+    ("payload", Kind::Str),
+    ("signatures", Kind::Array),
+];
+
+const ENVELOPE_SIGNATURE: [(&str, Kind); 2] = [("keyid", Kind::Str), ("sig", Kind::Str)];
+
 fn shape(pack: &Value) -> Vec<Mismatch> {
     let mut problems = Vec::new();
     if !pack.is_object() {
@@ -388,7 +396,39 @@ fn shape(pack: &Value) -> Vec<Mismatch> {
             ));
         }
     }
+    if let Some(envelope) = pack.get("signature").filter(|v| !v.is_null()) {
+        strict_members(envelope, "/signature", &ENVELOPE, &mut problems);
+        for (i, entry) in envelope["signatures"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .enumerate()
+        {
+            strict_members(
+                entry,
+                &format!("/signature/signatures/{i}"),
+                &ENVELOPE_SIGNATURE,
+                &mut problems,
+            );
+        }
+    }
     problems
+}
+
+/// Like [`members`], and also rejects members `spec` does not name: the envelope is not covered
+/// by any digest, so nothing else would notice an addition.
+fn strict_members(item: &Value, prefix: &str, spec: &[(&str, Kind)], problems: &mut Vec<Mismatch>) {
+    members(item, prefix, spec, problems);
+    for key in item.as_object().into_iter().flat_map(|m| m.keys()) {
+        if !spec.iter().any(|(name, _)| name == key) {
+            let path = crate::canonical::push_pointer(prefix, key);
+            problems.push(Mismatch::new(
+                path.clone(),
+                MismatchKind::Malformed,
+                format!("`{path}` is not a DSSE envelope member"),
+            ));
+        }
+    }
 }
 
 fn members(item: &Value, prefix: &str, spec: &[(&str, Kind)], problems: &mut Vec<Mismatch>) {
