@@ -8,16 +8,18 @@
 //! 1. Top-level members: [`STRIPPED_TOP_LEVEL`] (`pack_id`, `generated_at`, `run_id`,
 //!    `storage_root`, the chain head and every digest derived from the whole pack, `signature`).
 //! 2. `prev_hash` and `hash` of every audit event (they chain the timestamps in).
-//! 3. At any depth, object members whose name is volatile (see [`is_volatile_key`]): `timestamp`,
-//!    `time`, `ts`, `run_id`, `pack_id`, names ending in `_at`, `_time`, `_timestamp` or `_run_id`,
-//!    and names containing `duration`, `elapsed` or `latency`.
+//! 3. At any depth outside the plan (everywhere but `business_intent` and `graph_spec`, which are
+//!    the same for the same plan by definition and may legitimately hold such names), object
+//!    members whose name is volatile (see [`is_volatile_key`]): `timestamp`, `run_id`,
+//!    `pack_id`, names ending in `_at`, `_timestamp` or `_run_id`, and names containing
+//!    `duration`, `elapsed` or `latency`.
 //! 4. In every string: the storage root (trailing `/` ignored) becomes `<storage_root>`, the run
 //!    id `<run_id>` and the pack id `<pack_id>` (ids shorter than 8 characters are left alone, as
 //!    replacing them would rewrite unrelated text); a string that is entirely an RFC 3339
 //!    date-time becomes `<timestamp>`.
 //! 5. Order that parallel execution makes arbitrary is dropped: `audit_events`, `artifacts` and
-//!    `plugins`, and `execution_result`'s `completed_nodes`, `failed_nodes`, `skipped_nodes` and
-//!    `rolled_back_nodes` are sorted by their canonical JSON.
+//!    `plugins`, and `execution_result`'s `completed_nodes`, `failed_nodes`, `skipped_nodes`,
+//!    `rolled_back_nodes`, `audit_events` and `artifacts` are sorted by their canonical JSON.
 //!
 //! Everything else stays, so a different node output, artifact digest, plugin, policy, mode or
 //! host version gives a different digest.
@@ -40,12 +42,17 @@ pub const STRIPPED_TOP_LEVEL: [&str; 9] = [
 ];
 
 /// `execution_result` members whose order depends on scheduling.
-const UNORDERED_RESULT_LISTS: [&str; 4] = [
+const UNORDERED_RESULT_LISTS: [&str; 6] = [
     "completed_nodes",
     "failed_nodes",
     "skipped_nodes",
     "rolled_back_nodes",
+    "audit_events",
+    "artifacts",
 ];
+
+/// Top-level members that are the plan itself: no member is dropped from them by name.
+const PLAN_MEMBERS: [&str; 2] = ["business_intent", "graph_spec"];
 
 /// Top-level lists whose order depends on scheduling.
 const UNORDERED_TOP_LEVEL_LISTS: [&str; 3] = ["audit_events", "artifacts", "plugins"];
@@ -103,7 +110,11 @@ pub fn reproducibility_view(pack: &Value) -> Result<Value, CanonicalError> {
         if is_volatile_key(key) {
             continue;
         }
-        normalize(&mut value, &replacements);
+        normalize(
+            &mut value,
+            &replacements,
+            !PLAN_MEMBERS.contains(&key.as_str()),
+        );
         if UNORDERED_TOP_LEVEL_LISTS.contains(&key.as_str()) {
             sort_by_canonical(&mut value)?;
         }
@@ -121,17 +132,19 @@ pub fn reproducibility_view(pack: &Value) -> Result<Value, CanonicalError> {
     Ok(Value::Object(view))
 }
 
-fn normalize(v: &mut Value, replacements: &[(String, &str)]) {
+fn normalize(v: &mut Value, replacements: &[(String, &str)], drop_volatile_keys: bool) {
     match v {
         Value::Object(map) => {
-            map.retain(|k, _| !is_volatile_key(k));
+            if drop_volatile_keys {
+                map.retain(|k, _| !is_volatile_key(k));
+            }
             for child in map.values_mut() {
-                normalize(child, replacements);
+                normalize(child, replacements, drop_volatile_keys);
             }
         }
         Value::Array(items) => {
             for child in items {
-                normalize(child, replacements);
+                normalize(child, replacements, drop_volatile_keys);
             }
         }
         Value::String(s) => {
@@ -253,6 +266,15 @@ mod tests {
         ] {
             assert!(!is_volatile_key(k), "{k}");
         }
+    }
+
+    #[test]
+    fn keeps_volatile_looking_names_inside_the_plan() {
+        let plan = json!({"params": {"valid_at": "noon", "subscription_duration": 30, "at": "2025-01-01T00:00:00Z"}});
+        let view = reproducibility_view(&json!({"graph_spec": plan, "business_intent": plan}))
+            .expect("view");
+        let kept = json!({"params": {"valid_at": "noon", "subscription_duration": 30, "at": "<timestamp>"}});
+        assert_eq!(view, json!({"graph_spec": kept, "business_intent": kept}));
     }
 
     #[test]

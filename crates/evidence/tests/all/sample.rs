@@ -126,6 +126,17 @@ pub fn input(id: &RunIdentity) -> PackInput {
             json!({"log": format!("{run_dir}/journal.jsonl")}),
         ),
     ];
+    // The host's result repeats the (unchained) trail, its run id, times and artifact paths.
+    let mut result = result;
+    result["audit_events"] = Value::Array(events.clone());
+    result["run_id"] = json!(id.run_id);
+    result["started_at"] = json!(t("10:00:00"));
+    result["finished_at"] = json!(t("10:00:04"));
+    result["duration_ms"] = json!(4125);
+    result["artifacts"] = json!([
+        format!("{run_dir}/site/index.html"),
+        format!("{run_dir}/site/about.html")
+    ]);
     PackInput {
         pack_id: id.pack_id.to_owned(),
         generated_at: t("10:00:05"),
