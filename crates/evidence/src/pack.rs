@@ -445,3 +445,65 @@ pub(crate) fn hash_file_under(root: &Path, relative: &Path) -> Result<(String, u
     }
     Ok((hex::encode(hasher.finalize()), size))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> PackInput {
+        PackInput {
+            pack_id: "pack-1".to_owned(),
+            generated_at: "2025-01-01T00:00:00Z".to_owned(),
+            run_id: "run-1".to_owned(),
+            graph_id: "g".to_owned(),
+            policy_digest: sha256_hex("policy"),
+            execution_result: json!({"execution_order": ["a", "b"], "completed_nodes": ["a"], "failed_nodes": ["b"], "success": false}),
+            audit_events: vec![json!({"event_type": "pipeline.graph_started", "data": {}})],
+            ..PackInput::default()
+        }
+    }
+
+    #[test]
+    fn derives_the_summary_from_the_result_when_none_is_given() {
+        let pack = build(input()).expect("build");
+        assert_eq!(
+            Value::Object(pack.summary),
+            json!({"total_nodes": 2, "completed_nodes": 1, "failed_nodes": 1, "success": false,
+                   "artifact_count": 0, "audit_event_count": 1, "is_dry_run": false, "mode": "normal"})
+        );
+        let mut given = input();
+        given.summary = Some(Map::from_iter([("custom".to_owned(), json!(1))]));
+        assert_eq!(build(given).expect("build").summary.len(), 1);
+    }
+
+    #[test]
+    fn the_content_hash_covers_everything_but_itself_and_the_signature() {
+        let pack = build(input()).expect("build");
+        let mut value = pack.to_value().expect("json");
+        assert_eq!(content_hash(&value).expect("hash"), pack.content_hash);
+        value["content_hash"] = json!("anything");
+        value["signature"] = json!({"payloadType": "x", "payload": "", "signatures": []});
+        assert_eq!(content_hash(&value).expect("hash"), pack.content_hash);
+        value["field_digests"]["sha256"] = json!("0");
+        assert_ne!(content_hash(&value).expect("hash"), pack.content_hash);
+    }
+
+    #[test]
+    fn reports_every_input_problem_at_once() {
+        let mut bad = input();
+        bad.pack_id = " ".to_owned();
+        bad.policy_digest = "nope".to_owned();
+        bad.audit_events.push(json!({"data": 1}));
+        bad.plugins.push(PluginDigest {
+            node_type: "dns".to_owned(),
+            version: "1".to_owned(),
+            wasm_sha256: "x".to_owned(),
+            manifest_sha256: sha256_hex("m"),
+            signer: None,
+        });
+        let Err(EvidenceError::InvalidInput(problems)) = build(bad) else {
+            panic!("invalid input was accepted");
+        };
+        assert_eq!(problems.len(), 4, "{problems:?}");
+    }
+}
