@@ -325,7 +325,7 @@ impl Checker {
 
     fn module_name(&mut self, name: &str) {
         if !is_identifier(name) {
-            let hint = if name.contains('/') || name.contains('\\') || name.contains("..") {
+            let hint = if name.contains(['/', '\\', '.']) {
                 " and is not a plain folder name"
             } else {
                 ""
