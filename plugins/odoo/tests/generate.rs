@@ -287,9 +287,13 @@ fn rejects_module_names_with_path_traversal() {
 #[test]
 fn rejects_reserved_module_names() {
     check_refused(with(consulting(), "/name", json!("import")), &[("name", "Python keyword")]);
-    for name in ["base", "sale", "account", "web", "l10n_de_custom"] {
+    for name in ["sale", "account", "web", "l10n_de_custom"] {
         check_refused(with(consulting(), "/name", json!(name)), &[("name", "taken by an Odoo module")]);
     }
+    check_refused(
+        with(consulting(), "/name", json!("base")),
+        &[("name", "taken by an Odoo module"), ("depends[0]", "cannot depend on itself")],
+    );
 }
 
 #[test]
@@ -356,7 +360,7 @@ fn rejects_dangling_and_inconsistent_relations() {
         &[(&format!("{path}.selection[1][0]"), "appears twice")],
     );
     check_refused(
-        field(json!({ "name": "fee", "type": "monetary", "currency_field": "start_date" })),
+        field(json!({ "name": "fee", "type": "monetary", "currency_field": "state" })),
         &[(&format!("{path}.currency_field"), "not a many2one to `res.currency`")],
     );
 }
