@@ -165,15 +165,17 @@ impl Node for Odoo {
 
         let transport = HostTransport(host);
         let client = Client::new(&transport, conn.clone(), REQUEST_TIMEOUT_MS);
-        let installed = install::prepare(&client, &plan.module.name, &plan.module.version).and_then(|record| {
-            receipt["install"] = json!("requested");
-            receipt["module_id"] = json!(record.id);
-            host.checkpoint(&receipt);
-            install::install(&client, &plan.module.name, &record, Poll::default()).map(|state| (record, state))
-        });
-        let (record, state) = match installed {
-            Ok(done) => done,
-            Err(error) => return Err(plan.clean_up_after_failed_install(host, &client, error)),
+        let record = match install::prepare(&client, &plan.module.name, &plan.module.version) {
+            Ok(record) => record,
+            // Odoo was not asked to change anything yet: only the files are to undo.
+            Err(error) => return Err(plan.clean_up_after_failed_install(host, None, error)),
+        };
+        receipt["install"] = json!("requested");
+        receipt["module_id"] = json!(record.id);
+        host.checkpoint(&receipt);
+        let state = match install::install(&client, &plan.module.name, &record, Poll::default()) {
+            Ok(state) => state,
+            Err(error) => return Err(plan.clean_up_after_failed_install(host, Some(&client), error)),
         };
         receipt["install"] = json!("installed");
         host.audit(
@@ -282,11 +284,13 @@ impl Plan {
         })
     }
 
-    /// After a failed install: uninstall if Odoo got as far as installing, and remove the
-    /// files, so that a failed node leaves neither a broken module on the addons path nor a
-    /// half-installed one; the error then says so.
-    fn clean_up_after_failed_install(&self, host: &dyn Host, client: &Client<'_>, error: NodeError) -> NodeError {
-        let undo = install::uninstall(client, &self.module.name, Poll::default())
+    /// After a failed install: uninstall if Odoo was asked to install (`client` is then
+    /// given) and got that far, and remove the files, so that a failed node leaves neither a
+    /// failed module on the addons path nor a half-installed one; the error then says so.
+    /// When Odoo cannot say whether the module is installed, the files stay for `rollback`.
+    fn clean_up_after_failed_install(&self, host: &dyn Host, client: Option<&Client<'_>>, error: NodeError) -> NodeError {
+        let undo = client
+            .map_or(Ok(Uninstall::Unknown), |client| install::uninstall(client, &self.module.name, Poll::default()))
             .and_then(|_| files::remove_module(&self.dir, &self.file_list(), true));
         match undo {
             Ok(_) => {

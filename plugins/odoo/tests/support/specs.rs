@@ -1,5 +1,6 @@
 //! Module specs the tests share: a small one, one with every field type and relation kind,
 //! and helpers to build variants.
+#![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use abp_node_sdk::{Value, json};
 
