@@ -30,7 +30,10 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Self { url: default_url(), token_secret: default_token_secret() }
+        Self {
+            url: default_url(),
+            token_secret: default_token_secret(),
+        }
     }
 }
 
@@ -112,7 +115,9 @@ impl<'h> Hetzner<'h> {
 
     /// How long `RateLimit-Reset` says to wait, bounded.
     fn rate_pause(&self, resp: &Response) -> Duration {
-        let reset = resp.header("RateLimit-Reset").and_then(|v| v.trim().parse::<u64>().ok());
+        let reset = resp
+            .header("RateLimit-Reset")
+            .and_then(|v| v.trim().parse::<u64>().ok());
         let secs = match reset {
             // A UNIX timestamp (Hetzner's form); small numbers are read as seconds to wait.
             Some(r) if r > 1_000_000_000 => r.saturating_sub((self.now)()),
@@ -126,14 +131,20 @@ impl<'h> Hetzner<'h> {
     fn send(&self, request: &Request) -> Result<Response, NodeError> {
         let mut attempt = 0;
         loop {
-            let resp = self.host.send(request.clone().bearer(&self.config.token_secret))?;
+            let resp = self
+                .host
+                .send(request.clone().bearer(&self.config.token_secret))?;
             if resp.status == 429 && attempt < MAX_RATE_RETRIES {
                 attempt += 1;
-                self.host.warn(&format!("hetzner: rate limited, retry {attempt} of {MAX_RATE_RETRIES}"));
+                self.host.warn(&format!(
+                    "hetzner: rate limited, retry {attempt} of {MAX_RATE_RETRIES}"
+                ));
                 (self.sleep)(self.rate_pause(&resp));
                 continue;
             }
-            if resp.header("RateLimit-Remaining").map(str::trim) == Some("0") {
+            // The budget is spent: pause so that the next request is not refused.
+            if resp.status != 429 && resp.header("RateLimit-Remaining").map(str::trim) == Some("0")
+            {
                 (self.sleep)(self.rate_pause(&resp));
             }
             return Ok(resp);
@@ -153,7 +164,10 @@ impl<'h> Hetzner<'h> {
         }
         let body = resp.json_value().unwrap_or(Value::Null);
         let err = body.get("error");
-        let code = err.and_then(|e| e.get("code")).and_then(Value::as_str).unwrap_or("unknown");
+        let code = err
+            .and_then(|e| e.get("code"))
+            .and_then(Value::as_str)
+            .unwrap_or("unknown");
         let message = err
             .and_then(|e| e.get("message"))
             .and_then(Value::as_str)
@@ -163,9 +177,15 @@ impl<'h> Hetzner<'h> {
             .filter(|d| !d.is_null() && d.as_object().is_none_or(|o| !o.is_empty()))
             .map(|d| format!(" ({d})"))
             .unwrap_or_default();
-        let msg = format!("hetzner: {what}: HTTP {} {code}: {message}{details}", resp.status);
+        let msg = format!(
+            "hetzner: {what}: HTTP {} {code}: {message}{details}",
+            resp.status
+        );
         Err(match resp.status {
-            401 | 403 => NodeError::denied(format!("{msg}; check the token in secret `{}`", self.config.token_secret)),
+            401 | 403 => NodeError::denied(format!(
+                "{msg}; check the token in secret `{}`",
+                self.config.token_secret
+            )),
             429 | 500..=599 => NodeError::unavailable(msg),
             _ => NodeError::failed(msg),
         })
@@ -178,7 +198,9 @@ impl<'h> Hetzner<'h> {
         let body = resp.json_value()?;
         match body.get("action") {
             Some(action) => self.wait(action.clone(), what),
-            None => Err(NodeError::failed(format!("hetzner: {what}: the response carries no `action`"))),
+            None => Err(NodeError::failed(format!(
+                "hetzner: {what}: the response carries no `action`"
+            ))),
         }
     }
 
@@ -191,8 +213,15 @@ impl<'h> Hetzner<'h> {
                 Some("success") => return Ok(()),
                 Some("error") => {
                     let err = action.get("error");
-                    let field = |k: &str| err.and_then(|e| e.get(k)).and_then(Value::as_str).unwrap_or("unknown");
-                    let command = action.get("command").and_then(Value::as_str).unwrap_or("action");
+                    let field = |k: &str| {
+                        err.and_then(|e| e.get(k))
+                            .and_then(Value::as_str)
+                            .unwrap_or("unknown")
+                    };
+                    let command = action
+                        .get("command")
+                        .and_then(Value::as_str)
+                        .unwrap_or("action");
                     return Err(NodeError::failed(format!(
                         "hetzner: {what}: action {id} ({command}) failed: {}: {}",
                         field("code"),
@@ -202,9 +231,12 @@ impl<'h> Hetzner<'h> {
                 _ => {
                     (self.sleep)(pause);
                     pause = (pause * 2).min(MAX_POLL_PAUSE);
-                    let body = self.get(&format!("/actions/{id}"), &format!("polling action {id}"))?;
+                    let body =
+                        self.get(&format!("/actions/{id}"), &format!("polling action {id}"))?;
                     action = body.get("action").cloned().ok_or_else(|| {
-                        NodeError::failed(format!("hetzner: polling action {id}: the response carries no `action`"))
+                        NodeError::failed(format!(
+                            "hetzner: polling action {id}: the response carries no `action`"
+                        ))
                     })?;
                 }
             }
@@ -225,23 +257,45 @@ impl<'h> Hetzner<'h> {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        Ok(Zone { name, id, default_ttl: z.ttl.unwrap_or(3600), exists: true })
+        Ok(Zone {
+            name,
+            id,
+            default_ttl: z.ttl.unwrap_or(3600),
+            exists: true,
+        })
     }
 
     fn zones_named(&self, name: &str) -> Result<Vec<ApiZone>, NodeError> {
-        let body = self.get(&format!("/zones?name={name}"), &format!("looking up zone `{name}`"))?;
-        let zones: Vec<ApiZone> = serde_json::from_value(body.get("zones").cloned().unwrap_or(Value::Null))
-            .map_err(|e| NodeError::failed(format!("hetzner: zone list is not the JSON expected: {e}")))?;
-        Ok(zones.into_iter().filter(|z| z.name.trim_end_matches('.').eq_ignore_ascii_case(name)).collect())
+        let body = self.get(
+            &format!("/zones?name={name}"),
+            &format!("looking up zone `{name}`"),
+        )?;
+        let zones: Vec<ApiZone> =
+            serde_json::from_value(body.get("zones").cloned().unwrap_or(Value::Null)).map_err(
+                |e| NodeError::failed(format!("hetzner: zone list is not the JSON expected: {e}")),
+            )?;
+        Ok(zones
+            .into_iter()
+            .filter(|z| z.name.trim_end_matches('.').eq_ignore_ascii_case(name))
+            .collect())
     }
 
     fn rrset_path(zone: &Zone, name: &str, rtype: &str) -> String {
-        format!("/zones/{}/rrsets/{}/{rtype}", zone.id, names::relative(name, &zone.name))
+        format!(
+            "/zones/{}/rrsets/{}/{rtype}",
+            zone.id,
+            names::relative(name, &zone.name)
+        )
     }
 }
 
 fn records(values: &[String]) -> Value {
-    Value::Array(values.iter().map(|v| json!({ "value": v, "comment": "" })).collect())
+    Value::Array(
+        values
+            .iter()
+            .map(|v| json!({ "value": v, "comment": "" }))
+            .collect(),
+    )
 }
 
 impl Provider for Hetzner<'_> {
@@ -263,13 +317,20 @@ impl Provider for Hetzner<'_> {
         let known: Vec<String> = listed
             .get("zones")
             .and_then(Value::as_array)
-            .map(|zs| zs.iter().filter_map(|z| z.get("name").and_then(Value::as_str).map(str::to_owned)).collect())
+            .map(|zs| {
+                zs.iter()
+                    .filter_map(|z| z.get("name").and_then(Value::as_str).map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         Err(no_zone_error("hetzner", explicit.unwrap_or(domain), &known))
     }
 
     fn zone_named(&mut self, name: &str) -> Result<Option<Zone>, NodeError> {
-        self.zones_named(name)?.first().map(|z| self.zone_from(z)).transpose()
+        self.zones_named(name)?
+            .first()
+            .map(|z| self.zone_from(z))
+            .transpose()
     }
 
     fn read_name(&mut self, zone: &Zone, name: &str) -> Result<Vec<RrSet>, NodeError> {
@@ -278,8 +339,10 @@ impl Provider for Hetzner<'_> {
             &format!("/zones/{}/rrsets?name={rel}&per_page=100", zone.id),
             &format!("reading `{name}` in zone `{}`", zone.name),
         )?;
-        let sets: Vec<ApiRrset> = serde_json::from_value(body.get("rrsets").cloned().unwrap_or(Value::Null))
-            .map_err(|e| NodeError::failed(format!("hetzner: rrset list is not the JSON expected: {e}")))?;
+        let sets: Vec<ApiRrset> =
+            serde_json::from_value(body.get("rrsets").cloned().unwrap_or(Value::Null)).map_err(
+                |e| NodeError::failed(format!("hetzner: rrset list is not the JSON expected: {e}")),
+            )?;
         Ok(sets
             .into_iter()
             .filter(|s| s.name.eq_ignore_ascii_case(&rel) && !s.records.is_empty())
@@ -288,9 +351,19 @@ impl Provider for Hetzner<'_> {
                 let values = s
                     .records
                     .iter()
-                    .map(|r| values::canonical(&rtype, &r.value, Relative::Origin(&zone.name)).unwrap_or_else(|_| r.value.clone()))
+                    .map(|r| {
+                        values::canonical(&rtype, &r.value, Relative::Origin(&zone.name))
+                            .unwrap_or_else(|_| r.value.clone())
+                    })
                     .collect();
-                RrSet { name: name.to_owned(), rtype, data: RrData { ttl: s.ttl.unwrap_or(zone.default_ttl), values } }
+                RrSet {
+                    name: name.to_owned(),
+                    rtype,
+                    data: RrData {
+                        ttl: s.ttl.unwrap_or(zone.default_ttl),
+                        values,
+                    },
+                }
             })
             .collect())
     }
@@ -308,34 +381,59 @@ impl Provider for Hetzner<'_> {
                     self.write_call(Request::post(url).json(&body), &format!("creating {what}"))?;
                 }
                 (Some(_), None) => {
-                    self.write_call(Request::delete(self.url(&path)), &format!("deleting {what}"))?;
+                    self.write_call(
+                        Request::delete(self.url(&path)),
+                        &format!("deleting {what}"),
+                    )?;
                 }
                 (Some(c), Some(t)) => {
                     if w.replace {
                         if !crate::model::same_values(&c.values, &t.values) {
                             let url = self.url(&format!("{path}/actions/set_records"));
                             let body = json!({ "records": records(&t.values) });
-                            self.write_call(Request::post(url).json(&body), &format!("setting {what}"))?;
+                            self.write_call(
+                                Request::post(url).json(&body),
+                                &format!("setting {what}"),
+                            )?;
                         }
                     } else {
                         // Add before remove, so the record set is never empty in between, and
                         // touch only our own values (someone else's additions stay).
-                        let add: Vec<String> = t.values.iter().filter(|v| !c.values.contains(v)).cloned().collect();
-                        let remove: Vec<String> = c.values.iter().filter(|v| !t.values.contains(v)).cloned().collect();
+                        let add: Vec<String> = t
+                            .values
+                            .iter()
+                            .filter(|v| !c.values.contains(v))
+                            .cloned()
+                            .collect();
+                        let remove: Vec<String> = c
+                            .values
+                            .iter()
+                            .filter(|v| !t.values.contains(v))
+                            .cloned()
+                            .collect();
                         if !add.is_empty() {
                             let url = self.url(&format!("{path}/actions/add_records"));
                             let body = json!({ "records": records(&add) });
-                            self.write_call(Request::post(url).json(&body), &format!("adding to {what}"))?;
+                            self.write_call(
+                                Request::post(url).json(&body),
+                                &format!("adding to {what}"),
+                            )?;
                         }
                         if !remove.is_empty() {
                             let url = self.url(&format!("{path}/actions/remove_records"));
                             let body = json!({ "records": records(&remove) });
-                            self.write_call(Request::post(url).json(&body), &format!("removing from {what}"))?;
+                            self.write_call(
+                                Request::post(url).json(&body),
+                                &format!("removing from {what}"),
+                            )?;
                         }
                     }
                     if c.ttl != t.ttl {
                         let url = self.url(&format!("{path}/actions/change_ttl"));
-                        self.write_call(Request::post(url).json(&json!({ "ttl": t.ttl })), &format!("changing the TTL of {what}"))?;
+                        self.write_call(
+                            Request::post(url).json(&json!({ "ttl": t.ttl })),
+                            &format!("changing the TTL of {what}"),
+                        )?;
                     }
                 }
             }

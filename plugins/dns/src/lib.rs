@@ -40,7 +40,12 @@ enum Backend<'h> {
 }
 
 impl<'h> Backend<'h> {
-    fn open(host: &'h dyn Host, kind: ProviderKind, config: &Config, dry_run: bool) -> Result<Self, NodeError> {
+    fn open(
+        host: &'h dyn Host,
+        kind: ProviderKind,
+        config: &Config,
+        dry_run: bool,
+    ) -> Result<Self, NodeError> {
         Ok(match kind {
             ProviderKind::Zonefile => {
                 let dir = host.require_mount(&config.zonefile.mount)?;
@@ -59,9 +64,10 @@ impl<'h> Backend<'h> {
                 })?;
                 Self::PowerDns(powerdns::PowerDns::new(host, cfg))
             }
-            ProviderKind::Hetzner => {
-                Self::Hetzner(hetzner::Hetzner::new(host, config.hetzner.clone().unwrap_or_default()))
-            }
+            ProviderKind::Hetzner => Self::Hetzner(hetzner::Hetzner::new(
+                host,
+                config.hetzner.clone().unwrap_or_default(),
+            )),
         })
     }
 
@@ -76,12 +82,19 @@ impl<'h> Backend<'h> {
 
 /// Finds the zone, reads what is there, and works out the change per record set; every
 /// conflict is reported at once, before anything is written.
-fn plan(provider: &mut dyn Provider, v: &Validated, overwrite: bool) -> Result<(Zone, Vec<Change>), NodeError> {
+fn plan(
+    provider: &mut dyn Provider,
+    v: &Validated,
+    overwrite: bool,
+) -> Result<(Zone, Vec<Change>), NodeError> {
     let zone = provider.find_zone(&v.domain, v.zone.as_deref())?;
     let mut errors = Vec::new();
     for d in &v.records {
         if !names::is_within(&d.name, &zone.name) {
-            errors.push(format!("`{}` {} is outside zone `{}`", d.name, d.rtype, zone.name));
+            errors.push(format!(
+                "`{}` {} is outside zone `{}`",
+                d.name, d.rtype, zone.name
+            ));
         } else if d.rtype == "CNAME" && d.name == zone.name {
             errors.push(format!("`{}` is the apex of zone `{}`, where a CNAME is not allowed (SOA and NS live there)", d.name, zone.name));
         }
@@ -100,7 +113,9 @@ fn plan(provider: &mut dyn Provider, v: &Validated, overwrite: bool) -> Result<(
         let here: &[model::RrSet] = existing.get(&d.name).map_or(&[], Vec::as_slice);
         let others: Vec<&str> = here
             .iter()
-            .filter(|s| s.rtype != d.rtype && !matches!(s.rtype.as_str(), "RRSIG" | "NSEC" | "NSEC3"))
+            .filter(|s| {
+                s.rtype != d.rtype && !matches!(s.rtype.as_str(), "RRSIG" | "NSEC" | "NSEC3")
+            })
             .map(|s| s.rtype.as_str())
             .collect();
         if d.rtype == "CNAME" && !others.is_empty() {
@@ -115,7 +130,10 @@ fn plan(provider: &mut dyn Provider, v: &Validated, overwrite: bool) -> Result<(
                 d.name, d.rtype
             ));
         }
-        let before = here.iter().find(|s| s.rtype == d.rtype).map(|s| s.data.clone());
+        let before = here
+            .iter()
+            .find(|s| s.rtype == d.rtype)
+            .map(|s| s.data.clone());
         let action = match &before {
             None => Action::Create,
             Some(b) if params::unchanged(b, &d.data) => Action::Unchanged,
@@ -144,13 +162,21 @@ fn plan(provider: &mut dyn Provider, v: &Validated, overwrite: bool) -> Result<(
         });
     }
     if !errors.is_empty() {
-        return Err(NodeError::failed(format!("nothing was written: {}", errors.join("; "))));
+        return Err(NodeError::failed(format!(
+            "nothing was written: {}",
+            errors.join("; ")
+        )));
     }
     Ok((zone, changes))
 }
 
 /// The record set `name`/`rtype` as the provider holds it now.
-fn current(provider: &mut dyn Provider, zone: &Zone, name: &str, rtype: &str) -> Result<Option<RrData>, NodeError> {
+fn current(
+    provider: &mut dyn Provider,
+    zone: &Zone,
+    name: &str,
+    rtype: &str,
+) -> Result<Option<RrData>, NodeError> {
     Ok(provider
         .read_name(zone, name)?
         .into_iter()
@@ -159,7 +185,11 @@ fn current(provider: &mut dyn Provider, zone: &Zone, name: &str, rtype: &str) ->
 }
 
 /// Reads back every record set and compares it with what should be there.
-fn verify(provider: &mut dyn Provider, zone: &Zone, expected: &[(String, String, Option<RrData>)]) -> Result<(), NodeError> {
+fn verify(
+    provider: &mut dyn Provider,
+    zone: &Zone,
+    expected: &[(String, String, Option<RrData>)],
+) -> Result<(), NodeError> {
     let mut wrong = Vec::new();
     for (name, rtype, want) in expected {
         let got = current(provider, zone, name, rtype)?;
@@ -170,21 +200,41 @@ fn verify(provider: &mut dyn Provider, zone: &Zone, expected: &[(String, String,
         };
         if !ok {
             let show = |d: &Option<RrData>| {
-                d.as_ref()
-                    .map_or_else(|| "nothing".to_owned(), |d| format!("[{}] ttl {}", d.values.join(", "), d.ttl))
+                d.as_ref().map_or_else(
+                    || "nothing".to_owned(),
+                    |d| format!("[{}] ttl {}", d.values.join(", "), d.ttl),
+                )
             };
-            wrong.push(format!("`{name}` {rtype} holds {} instead of {}", show(&got), show(want)));
+            wrong.push(format!(
+                "`{name}` {rtype} holds {} instead of {}",
+                show(&got),
+                show(want)
+            ));
         }
     }
     if wrong.is_empty() {
         Ok(())
     } else {
-        Err(NodeError::failed(format!("{}: read-back check failed: {}", provider.kind(), wrong.join("; "))))
+        Err(NodeError::failed(format!(
+            "{}: read-back check failed: {}",
+            provider.kind(),
+            wrong.join("; ")
+        )))
     }
 }
 
-fn output(kind: ProviderKind, v: &Validated, zone: &Zone, changes: &[Change], dry_run: bool, file: Option<String>) -> Value {
-    let changed = changes.iter().filter(|c| c.action != Action::Unchanged).count();
+fn output(
+    kind: ProviderKind,
+    v: &Validated,
+    zone: &Zone,
+    changes: &[Change],
+    dry_run: bool,
+    file: Option<String>,
+) -> Value {
+    let changed = changes
+        .iter()
+        .filter(|c| c.action != Action::Unchanged)
+        .count();
     let mut out = json!({
         "provider": kind.as_str(),
         "domain": v.domain,
@@ -214,8 +264,7 @@ impl Node for Dns {
     type Params = Params;
     const NODE_TYPE: &'static str = "dns";
     const VERSION: &'static str = "0.1.0";
-    const DESCRIPTION: &'static str =
-        "creates DNS records (A, AAAA, CNAME, TXT, MX) in a zone file, PowerDNS or Hetzner Cloud; rollback restores the record sets";
+    const DESCRIPTION: &'static str = "creates DNS records (A, AAAA, CNAME, TXT, MX) in a zone file, PowerDNS or Hetzner Cloud; rollback restores the record sets";
     const ROLLBACK: RollbackSupport = RollbackSupport::Compensating;
 
     fn dry_run(host: &dyn Host, inv: &Invocation<Params>) -> Result<NodeOutput, NodeError> {
@@ -227,7 +276,10 @@ impl Node for Dns {
             Backend::Zonefile(z) => Some(z.path(&zone.name).to_string_lossy().into_owned()),
             _ => None,
         };
-        Ok(NodeOutput::new(output(inv.params.provider, &v, &zone, &changes, true, file), Value::Null))
+        Ok(NodeOutput::new(
+            output(inv.params.provider, &v, &zone, &changes, true, file),
+            Value::Null,
+        ))
     }
 
     fn execute(host: &dyn Host, inv: &Invocation<Params>) -> Result<NodeOutput, NodeError> {
@@ -236,7 +288,11 @@ impl Node for Dns {
         let kind = inv.params.provider;
         let mut backend = Backend::open(host, kind, &cfg, false)?;
         let (zone, changes) = plan(backend.provider(), &v, inv.params.overwrite)?;
-        let to_write: Vec<Change> = changes.iter().filter(|c| c.action != Action::Unchanged).cloned().collect();
+        let to_write: Vec<Change> = changes
+            .iter()
+            .filter(|c| c.action != Action::Unchanged)
+            .cloned()
+            .collect();
         let is_file = kind == ProviderKind::Zonefile;
         let receipt = Receipt {
             provider: kind.as_str().to_owned(),
@@ -261,7 +317,10 @@ impl Node for Dns {
                 })
                 .collect();
             backend.provider().write(&zone, &writes)?;
-            let expected: Vec<_> = to_write.iter().map(|c| (c.name.clone(), c.rtype.clone(), c.after.clone())).collect();
+            let expected: Vec<_> = to_write
+                .iter()
+                .map(|c| (c.name.clone(), c.rtype.clone(), c.after.clone()))
+                .collect();
             verify(backend.provider(), &zone, &expected)?;
             for c in &to_write {
                 host.audit(
@@ -287,10 +346,17 @@ impl Node for Dns {
             zone.name,
             kind.as_str()
         ));
-        Ok(NodeOutput::new(output(kind, &v, &zone, &changes, false, file), receipt_json))
+        Ok(NodeOutput::new(
+            output(kind, &v, &zone, &changes, false, file),
+            receipt_json,
+        ))
     }
 
-    fn rollback(host: &dyn Host, inv: &Invocation<Params>, receipt: &Value) -> Result<(), NodeError> {
+    fn rollback(
+        host: &dyn Host,
+        inv: &Invocation<Params>,
+        receipt: &Value,
+    ) -> Result<(), NodeError> {
         if receipt.is_null() || receipt.get("changes").is_none() {
             host.info("dns: nothing to roll back");
             return Ok(());
@@ -301,12 +367,19 @@ impl Node for Dns {
             "zonefile" => ProviderKind::Zonefile,
             "powerdns" => ProviderKind::Powerdns,
             "hetzner" => ProviderKind::Hetzner,
-            other => return Err(NodeError::failed(format!("dns receipt names unknown provider `{other}`"))),
+            other => {
+                return Err(NodeError::failed(format!(
+                    "dns receipt names unknown provider `{other}`"
+                )));
+            }
         };
         let cfg = config(inv)?;
         let mut backend = Backend::open(host, kind, &cfg, false)?;
         let Some(zone) = backend.provider().zone_named(&receipt.zone)? else {
-            host.info(&format!("dns: zone `{}` no longer exists; nothing to roll back", receipt.zone));
+            host.info(&format!(
+                "dns: zone `{}` no longer exists; nothing to roll back",
+                receipt.zone
+            ));
             return Ok(());
         };
         let mut writes = Vec::new();
@@ -319,12 +392,21 @@ impl Node for Dns {
                 _ => false,
             };
             if !same {
-                writes.push(Write { name: change.name.clone(), rtype: change.rtype.clone(), current: now, target, replace: false });
+                writes.push(Write {
+                    name: change.name.clone(),
+                    rtype: change.rtype.clone(),
+                    current: now,
+                    target,
+                    replace: false,
+                });
             }
         }
         if !writes.is_empty() {
             backend.provider().write(&zone, &writes)?;
-            let expected: Vec<_> = writes.iter().map(|w| (w.name.clone(), w.rtype.clone(), w.target.clone())).collect();
+            let expected: Vec<_> = writes
+                .iter()
+                .map(|w| (w.name.clone(), w.rtype.clone(), w.target.clone()))
+                .collect();
             verify(backend.provider(), &zone, &expected)?;
             for w in &writes {
                 host.audit(
@@ -338,9 +420,16 @@ impl Node for Dns {
             && receipt.created_file
             && files.remove_if_bare(&zone.name)?
         {
-            host.info(&format!("dns: removed zone file {} created by this run", files.path(&zone.name).display()));
+            host.info(&format!(
+                "dns: removed zone file {} created by this run",
+                files.path(&zone.name).display()
+            ));
         }
-        host.info(&format!("dns: rolled back {} record set(s) in zone `{}`", writes.len(), zone.name));
+        host.info(&format!(
+            "dns: rolled back {} record set(s) in zone `{}`",
+            writes.len(),
+            zone.name
+        ));
         Ok(())
     }
 }

@@ -77,11 +77,21 @@ pub struct Receipt {
 pub fn rollback_target(change: &Change, current: Option<&RrData>) -> Option<RrData> {
     let before_values: &[String] = change.before.as_ref().map_or(&[], |b| &b.values);
     let after_values: &[String] = change.after.as_ref().map_or(&[], |a| &a.values);
-    let added: Vec<&String> = after_values.iter().filter(|v| !before_values.contains(v)).collect();
-    let removed: Vec<&String> = before_values.iter().filter(|v| !after_values.contains(v)).collect();
+    let added: Vec<&String> = after_values
+        .iter()
+        .filter(|v| !before_values.contains(v))
+        .collect();
+    let removed: Vec<&String> = before_values
+        .iter()
+        .filter(|v| !after_values.contains(v))
+        .collect();
 
     let current_values: &[String] = current.map_or(&[], |c| &c.values);
-    let mut values: Vec<String> = current_values.iter().filter(|v| !added.contains(v)).cloned().collect();
+    let mut values: Vec<String> = current_values
+        .iter()
+        .filter(|v| !added.contains(v))
+        .cloned()
+        .collect();
     for v in removed {
         if !values.contains(v) {
             values.push(v.clone());

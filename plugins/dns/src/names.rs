@@ -19,10 +19,14 @@ pub fn normalize(input: &str, wildcard: bool) -> Result<String, String> {
     let ascii = if bare.is_ascii() {
         bare.to_ascii_lowercase()
     } else {
-        idna::domain_to_ascii(bare).map_err(|_| format!("`{bare}` is not a valid internationalized name"))?
+        idna::domain_to_ascii(bare)
+            .map_err(|_| format!("`{bare}` is not a valid internationalized name"))?
     };
     if ascii.len() > MAX_NAME {
-        return Err(format!("is {} characters long; a domain name has at most {MAX_NAME}", ascii.len()));
+        return Err(format!(
+            "is {} characters long; a domain name has at most {MAX_NAME}",
+            ascii.len()
+        ));
     }
     for (i, label) in ascii.split('.').enumerate() {
         if label.is_empty() {
@@ -32,13 +36,22 @@ pub fn normalize(input: &str, wildcard: bool) -> Result<String, String> {
             if wildcard && i == 0 {
                 continue;
             }
-            return Err(format!("`{bare}`: `*` is only allowed as the first label of a record name"));
+            return Err(format!(
+                "`{bare}`: `*` is only allowed as the first label of a record name"
+            ));
         }
         if label.len() > MAX_LABEL {
-            return Err(format!("label `{label}` is longer than {MAX_LABEL} characters"));
+            return Err(format!(
+                "label `{label}` is longer than {MAX_LABEL} characters"
+            ));
         }
-        if let Some(c) = label.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-            return Err(format!("`{bare}` contains `{c}`; labels use letters, digits, `-` and `_`"));
+        if let Some(c) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+        {
+            return Err(format!(
+                "`{bare}` contains `{c}`; labels use letters, digits, `-` and `_`"
+            ));
         }
         if label.starts_with('-') || label.ends_with('-') {
             return Err(format!("label `{label}` starts or ends with `-`"));
@@ -81,7 +94,10 @@ pub fn resolve_owner(name: &str, domain: &str) -> Result<String, String> {
 }
 
 /// The zone among `zones` with the longest suffix match for `domain`, if any.
-pub fn longest_suffix<'a>(domain: &str, zones: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn longest_suffix<'a>(
+    domain: &str,
+    zones: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     zones
         .into_iter()
         .filter(|z| is_within(domain, z))

@@ -125,7 +125,9 @@ pub fn validate(p: &Params) -> Result<Validated, NodeError> {
     let domain = match names::normalize(&p.domain, false) {
         Ok(d) if d.contains('.') => d,
         Ok(d) => {
-            errors.push(format!("`domain` `{d}` is a top-level domain; give the full domain name"));
+            errors.push(format!(
+                "`domain` `{d}` is a top-level domain; give the full domain name"
+            ));
             d
         }
         Err(e) => {
@@ -181,16 +183,32 @@ pub fn validate(p: &Params) -> Result<Validated, NodeError> {
             }
         }
         if r.rtype == RecordType::CNAME && r.values.len() > 1 {
-            errors.push(format!("{at}: a CNAME has exactly one value, not {}", r.values.len()));
+            errors.push(format!(
+                "{at}: a CNAME has exactly one value, not {}",
+                r.values.len()
+            ));
         }
-        if let Some(j) = records.iter().position(|d| d.name == name && d.rtype == rtype) {
-            errors.push(format!("{at}: `{name}` {rtype} is also records[{j}]; put all its values in one entry"));
+        if let Some(j) = records
+            .iter()
+            .position(|d| d.name == name && d.rtype == rtype)
+        {
+            errors.push(format!(
+                "{at}: `{name}` {rtype} is also records[{j}]; put all its values in one entry"
+            ));
             continue;
         }
-        records.push(Desired { name, rtype, data: RrData { ttl, values: vals } });
+        records.push(Desired {
+            name,
+            rtype,
+            data: RrData { ttl, values: vals },
+        });
     }
     for d in records.iter().filter(|d| d.rtype == "CNAME") {
-        let others: Vec<&str> = records.iter().filter(|o| o.name == d.name && o.rtype != "CNAME").map(|o| o.rtype).collect();
+        let others: Vec<&str> = records
+            .iter()
+            .filter(|o| o.name == d.name && o.rtype != "CNAME")
+            .map(|o| o.rtype)
+            .collect();
         if !others.is_empty() {
             errors.push(format!(
                 "`{}` has a CNAME and also {}; a CNAME cannot coexist with other records at the same name",
@@ -200,9 +218,17 @@ pub fn validate(p: &Params) -> Result<Validated, NodeError> {
         }
     }
     if errors.is_empty() {
-        Ok(Validated { domain, zone, records })
+        Ok(Validated {
+            domain,
+            zone,
+            records,
+        })
     } else {
-        Err(NodeError::invalid_params(format!("{} problem(s): {}", errors.len(), errors.join("; "))))
+        Err(NodeError::invalid_params(format!(
+            "{} problem(s): {}",
+            errors.len(),
+            errors.join("; ")
+        )))
     }
 }
 
@@ -223,7 +249,11 @@ pub struct ZonefileConfig {
 
 impl Default for ZonefileConfig {
     fn default() -> Self {
-        Self { mount: default_mount(), nameservers: vec![], hostmaster: None }
+        Self {
+            mount: default_mount(),
+            nameservers: vec![],
+            hostmaster: None,
+        }
     }
 }
 

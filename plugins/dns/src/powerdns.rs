@@ -75,11 +75,19 @@ pub struct PowerDns<'h> {
 
 impl<'h> PowerDns<'h> {
     pub fn new(host: &'h dyn Host, config: Config) -> Self {
-        Self { host, config, cache: BTreeMap::new() }
+        Self {
+            host,
+            config,
+            cache: BTreeMap::new(),
+        }
     }
 
     fn server_url(&self) -> String {
-        format!("{}/api/v1/servers/{}", self.config.url.trim_end_matches('/'), self.config.server_id)
+        format!(
+            "{}/api/v1/servers/{}",
+            self.config.url.trim_end_matches('/'),
+            self.config.server_id
+        )
     }
 
     fn send(&self, request: Request) -> Result<Response, NodeError> {
@@ -100,14 +108,19 @@ impl<'h> PowerDns<'h> {
         if !self.cache.contains_key(&zone.id) {
             let url = format!("{}/zones/{}", self.server_url(), zone.id);
             let resp = self.send(Request::get(&url))?;
-            check(&resp, &format!("reading zone `{}`", zone.name), &self.config.api_key_secret)?;
+            check(
+                &resp,
+                &format!("reading zone `{}`", zone.name),
+                &self.config.api_key_secret,
+            )?;
             let detail: ApiZoneDetail = resp.json()?;
             let sets = detail
                 .rrsets
                 .into_iter()
                 .filter(|s| !s.records.is_empty())
                 .map(|s| {
-                    let name = names::normalize(&s.name, true).unwrap_or_else(|_| s.name.to_ascii_lowercase());
+                    let name = names::normalize(&s.name, true)
+                        .unwrap_or_else(|_| s.name.to_ascii_lowercase());
                     let rtype = s.rtype.to_ascii_uppercase();
                     let values = s
                         .records
@@ -118,7 +131,14 @@ impl<'h> PowerDns<'h> {
                         })
                         .collect();
                     let disabled = s.records.iter().map(|r| r.disabled).collect();
-                    (RrSet { name, rtype, data: RrData { ttl: s.ttl, values } }, disabled)
+                    (
+                        RrSet {
+                            name,
+                            rtype,
+                            data: RrData { ttl: s.ttl, values },
+                        },
+                        disabled,
+                    )
                 })
                 .collect();
             self.cache.insert(zone.id.clone(), sets);
@@ -156,7 +176,13 @@ impl Provider for PowerDns<'_> {
         let zones = self.list_zones()?;
         let named: Vec<(String, ApiZone)> = zones
             .into_iter()
-            .map(|z| (names::normalize(&z.name, false).unwrap_or_else(|_| z.name.to_ascii_lowercase()), z))
+            .map(|z| {
+                (
+                    names::normalize(&z.name, false)
+                        .unwrap_or_else(|_| z.name.to_ascii_lowercase()),
+                    z,
+                )
+            })
             .collect();
         let wanted = match explicit {
             Some(z) => Some(z),
@@ -164,10 +190,19 @@ impl Provider for PowerDns<'_> {
         };
         let found = wanted.and_then(|w| named.iter().find(|(n, _)| n == w));
         match found {
-            Some((name, z)) => Ok(Zone { name: name.clone(), id: z.id.clone(), default_ttl: 3600, exists: true }),
+            Some((name, z)) => Ok(Zone {
+                name: name.clone(),
+                id: z.id.clone(),
+                default_ttl: 3600,
+                exists: true,
+            }),
             None => {
                 let known: Vec<String> = named.into_iter().map(|(n, _)| n).collect();
-                Err(no_zone_error("powerdns", explicit.unwrap_or(domain), &known))
+                Err(no_zone_error(
+                    "powerdns",
+                    explicit.unwrap_or(domain),
+                    &known,
+                ))
             }
         }
     }
@@ -177,7 +212,12 @@ impl Provider for PowerDns<'_> {
             .list_zones()?
             .into_iter()
             .find(|z| z.name.trim_end_matches('.').eq_ignore_ascii_case(name))
-            .map(|z| Zone { name: name.to_owned(), id: z.id, default_ttl: 3600, exists: true }))
+            .map(|z| Zone {
+                name: name.to_owned(),
+                id: z.id,
+                default_ttl: 3600,
+                exists: true,
+            }))
     }
 
     fn read_name(&mut self, zone: &Zone, name: &str) -> Result<Vec<RrSet>, NodeError> {
@@ -216,6 +256,10 @@ impl Provider for PowerDns<'_> {
         let url = format!("{}/zones/{}", self.server_url(), zone.id);
         let resp = self.send(Request::patch(&url).json(&json!({ "rrsets": rrsets })))?;
         self.cache.remove(&zone.id);
-        check(&resp, &format!("updating zone `{}`", zone.name), &self.config.api_key_secret)
+        check(
+            &resp,
+            &format!("updating zone `{}`", zone.name),
+            &self.config.api_key_secret,
+        )
     }
 }

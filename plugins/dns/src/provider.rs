@@ -54,7 +54,11 @@ pub fn no_zone_error(provider: &str, domain: &str, known: &[String]) -> NodeErro
     let list = if shown.is_empty() {
         "it has no zones".to_owned()
     } else {
-        format!("it has {}{}", shown.join(", "), if known.len() > 10 { ", ..." } else { "" })
+        format!(
+            "it has {}{}",
+            shown.join(", "),
+            if known.len() > 10 { ", ..." } else { "" }
+        )
     };
     NodeError::failed(format!(
         "{provider}: no zone holds `{domain}` ({list}); create the zone first or set `zone` in the params"

@@ -37,11 +37,19 @@ pub fn canonical(rtype: &str, value: &str, rel: Relative<'_>) -> Result<String, 
         "MX" => {
             let mut parts = value.split_whitespace();
             let (Some(prio), Some(host), None) = (parts.next(), parts.next(), parts.next()) else {
-                return Err(format!("`{value}` is not `priority host` (e.g. `10 mail.example.com`)"));
+                return Err(format!(
+                    "`{value}` is not `priority host` (e.g. `10 mail.example.com`)"
+                ));
             };
-            let prio: u16 = prio.parse().map_err(|_| format!("MX priority `{prio}` is not a number from 0 to 65535"))?;
+            let prio: u16 = prio
+                .parse()
+                .map_err(|_| format!("MX priority `{prio}` is not a number from 0 to 65535"))?;
             // RFC 7505 "null MX": `0 .` says the domain accepts no mail.
-            let host = if host == "." { ".".to_owned() } else { target(host, rel)? };
+            let host = if host == "." {
+                ".".to_owned()
+            } else {
+                target(host, rel)?
+            };
             Ok(format!("{prio} {host}"))
         }
         "TXT" | "SPF" => txt(value, matches!(rel, Relative::Params { .. })),
@@ -76,13 +84,19 @@ fn target(value: &str, rel: Relative<'_>) -> Result<String, String> {
 /// of at most 255 bytes.
 fn txt(value: &str, from_params: bool) -> Result<String, String> {
     let strings = if from_params && !value.starts_with('"') {
-        value.as_bytes().chunks(MAX_TXT_STRING).map(<[u8]>::to_vec).collect()
+        value
+            .as_bytes()
+            .chunks(MAX_TXT_STRING)
+            .map(<[u8]>::to_vec)
+            .collect()
     } else {
         parse_character_strings(value)?
     };
     let total: usize = strings.iter().map(Vec::len).sum();
     if total > MAX_TXT_BYTES {
-        return Err(format!("TXT value is {total} bytes; at most {MAX_TXT_BYTES} are accepted"));
+        return Err(format!(
+            "TXT value is {total} bytes; at most {MAX_TXT_BYTES} are accepted"
+        ));
     }
     if let Some(long) = strings.iter().find(|s| s.len() > MAX_TXT_STRING) {
         return Err(format!(
@@ -93,7 +107,11 @@ fn txt(value: &str, from_params: bool) -> Result<String, String> {
     if strings.is_empty() {
         return Ok("\"\"".into());
     }
-    Ok(strings.iter().map(|s| render_character_string(s)).collect::<Vec<_>>().join(" "))
+    Ok(strings
+        .iter()
+        .map(|s| render_character_string(s))
+        .collect::<Vec<_>>()
+        .join(" "))
 }
 
 /// Parses RFC 1035 `<character-string>`s: quoted or bare, with `\X` and `\DDD` escapes.
@@ -123,10 +141,15 @@ pub fn parse_character_strings(text: &str) -> Result<Vec<Vec<u8>>, String> {
                 break;
             }
             if b == b'\\' {
-                let digits = bytes.get(i + 1..i + 4).filter(|d| d.iter().all(u8::is_ascii_digit));
+                let digits = bytes
+                    .get(i + 1..i + 4)
+                    .filter(|d| d.iter().all(u8::is_ascii_digit));
                 if let Some(d) = digits {
-                    let n = u32::from(d[0] - b'0') * 100 + u32::from(d[1] - b'0') * 10 + u32::from(d[2] - b'0');
-                    let byte = u8::try_from(n).map_err(|_| format!("escape `\\{n}` is above 255 in `{text}`"))?;
+                    let n = u32::from(d[0] - b'0') * 100
+                        + u32::from(d[1] - b'0') * 10
+                        + u32::from(d[2] - b'0');
+                    let byte = u8::try_from(n)
+                        .map_err(|_| format!("escape `\\{n}` is above 255 in `{text}`"))?;
                     current.push(byte);
                     i += 4;
                 } else if let Some(&next) = bytes.get(i + 1) {

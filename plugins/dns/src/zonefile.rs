@@ -55,7 +55,10 @@ struct Logical {
 /// strings and `\` escapes are kept verbatim inside their token.
 fn logical_lines(text: &str) -> Result<Vec<Logical>, String> {
     let mut out = Vec::new();
-    let mut cur = Logical { line: 1, ..Logical::default() };
+    let mut cur = Logical {
+        line: 1,
+        ..Logical::default()
+    };
     let mut token = String::new();
     let mut depth = 0u32;
     let mut in_quotes = false;
@@ -83,7 +86,11 @@ fn logical_lines(text: &str) -> Result<Vec<Logical>, String> {
                 token.push(c);
                 in_quotes = !in_quotes;
             }
-            _ if in_quotes && c == '\n' => return Err(format!("line {line}: quoted string runs past the end of the line")),
+            _ if in_quotes && c == '\n' => {
+                return Err(format!(
+                    "line {line}: quoted string runs past the end of the line"
+                ));
+            }
             _ if in_quotes => token.push(c),
             ';' => {
                 let mut comment = String::new();
@@ -106,7 +113,9 @@ fn logical_lines(text: &str) -> Result<Vec<Logical>, String> {
             }
             ')' => {
                 flush(&mut token, &mut cur);
-                depth = depth.checked_sub(1).ok_or(format!("line {line}: `)` without `(`"))?;
+                depth = depth
+                    .checked_sub(1)
+                    .ok_or(format!("line {line}: `)` without `(`"))?;
             }
             '\n' => {
                 flush(&mut token, &mut cur);
@@ -167,7 +176,10 @@ fn parse_ttl(text: &str) -> Option<u32> {
 }
 
 fn is_class(token: &str) -> bool {
-    matches!(token.to_ascii_uppercase().as_str(), "IN" | "CH" | "HS" | "CS")
+    matches!(
+        token.to_ascii_uppercase().as_str(),
+        "IN" | "CH" | "HS" | "CS"
+    )
 }
 
 /// Makes `name` absolute against `origin` (`@` is the origin).
@@ -183,8 +195,17 @@ fn absolute(name: &str, origin: &str) -> Result<String, String> {
 
 impl ZoneFile {
     /// A new zone with SOA and NS records.
-    pub fn new(origin: &str, default_ttl: u32, nameservers: &[String], hostmaster: &str, serial: u32) -> Self {
-        let mname = nameservers.first().cloned().unwrap_or_else(|| format!("ns1.{origin}."));
+    pub fn new(
+        origin: &str,
+        default_ttl: u32,
+        nameservers: &[String],
+        hostmaster: &str,
+        serial: u32,
+    ) -> Self {
+        let mname = nameservers
+            .first()
+            .cloned()
+            .unwrap_or_else(|| format!("ns1.{origin}."));
         let [refresh, retry, expire, minimum] = SOA_TIMERS;
         let mut records = vec![Record {
             owner: origin.to_owned(),
@@ -206,7 +227,12 @@ impl ZoneFile {
                 inline: None,
             });
         }
-        Self { origin: origin.to_owned(), default_ttl, records, trailing: vec![] }
+        Self {
+            origin: origin.to_owned(),
+            default_ttl,
+            records,
+            trailing: vec![],
+        }
     }
 
     /// Parses a master file for zone `origin`; every problem is reported at once.
@@ -242,12 +268,19 @@ impl ZoneFile {
                         }
                         None => errors.push(format!("line {at}: $TTL `{t}` is not a TTL")),
                     },
-                    ("$INCLUDE", _) => errors.push(format!("line {at}: $INCLUDE is not supported; inline the file")),
+                    ("$INCLUDE", _) => errors.push(format!(
+                        "line {at}: $INCLUDE is not supported; inline the file"
+                    )),
                     (d, _) => errors.push(format!("line {at}: directive `{d}` is not supported")),
                 }
                 continue;
             }
-            match parse_record(&logical, &current_origin, last_owner.as_deref(), default_ttl.or(last_ttl)) {
+            match parse_record(
+                &logical,
+                &current_origin,
+                last_owner.as_deref(),
+                default_ttl.or(last_ttl),
+            ) {
                 Ok(mut record) => {
                     last_owner = Some(record.owner.clone());
                     last_ttl = Some(record.ttl);
@@ -270,7 +303,9 @@ impl ZoneFile {
 
     /// The SOA serial, if the zone has a SOA record.
     pub fn serial(&self) -> Option<u32> {
-        self.soa().and_then(|r| r.rdata.split_whitespace().nth(2)).and_then(|s| s.parse().ok())
+        self.soa()
+            .and_then(|r| r.rdata.split_whitespace().nth(2))
+            .and_then(|s| s.parse().ok())
     }
 
     fn soa(&self) -> Option<&Record> {
@@ -298,7 +333,10 @@ impl ZoneFile {
                 None => out.push(RrSet {
                     name: name.to_owned(),
                     rtype: r.rtype.clone(),
-                    data: RrData { ttl: r.ttl, values: vec![r.rdata.clone()] },
+                    data: RrData {
+                        ttl: r.ttl,
+                        values: vec![r.rdata.clone()],
+                    },
                 }),
             }
         }
@@ -310,11 +348,12 @@ impl ZoneFile {
     /// Comments attached to records that stay keep their place.
     pub fn set(&mut self, name: &str, rtype: &str, target: Option<&RrData>) {
         let same = |r: &Record| r.owner == name && r.rtype == rtype;
-        let position = self
-            .records
-            .iter()
-            .position(same)
-            .or_else(|| self.records.iter().rposition(|r| r.owner == name).map(|p| p + 1));
+        let position = self.records.iter().position(same).or_else(|| {
+            self.records
+                .iter()
+                .rposition(|r| r.owner == name)
+                .map(|p| p + 1)
+        });
         let old: Vec<Record> = self.records.iter().filter(|r| same(r)).cloned().collect();
         self.records.retain(|r| !same(r));
         let Some(target) = target else {
@@ -355,13 +394,20 @@ impl ZoneFile {
     /// The master file text.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        out.push_str(&format!("$ORIGIN {}.\n$TTL {}\n", self.origin, self.default_ttl));
+        out.push_str(&format!(
+            "$ORIGIN {}.\n$TTL {}\n",
+            self.origin, self.default_ttl
+        ));
         for r in &self.records {
             for c in &r.comments {
                 out.push_str(&format!(";{}{c}\n", if c.is_empty() { "" } else { " " }));
             }
             let owner = names::relative(&r.owner, &self.origin);
-            let ttl = if r.ttl == self.default_ttl { String::new() } else { r.ttl.to_string() };
+            let ttl = if r.ttl == self.default_ttl {
+                String::new()
+            } else {
+                r.ttl.to_string()
+            };
             if r.rtype == "SOA" {
                 let p: Vec<&str> = r.rdata.split_whitespace().collect();
                 if p.len() == 7 {
@@ -372,7 +418,10 @@ impl ZoneFile {
                     continue;
                 }
             }
-            out.push_str(&format!("{owner}\t{ttl}\t{}\t{}\t{}", r.class, r.rtype, r.rdata));
+            out.push_str(&format!(
+                "{owner}\t{ttl}\t{}\t{}\t{}",
+                r.class, r.rtype, r.rdata
+            ));
             if let Some(c) = &r.inline {
                 out.push_str(&format!(" ; {c}"));
             }
@@ -385,10 +434,17 @@ impl ZoneFile {
     }
 }
 
-fn parse_record(l: &Logical, origin: &str, last_owner: Option<&str>, default_ttl: Option<u32>) -> Result<Record, String> {
+fn parse_record(
+    l: &Logical,
+    origin: &str,
+    last_owner: Option<&str>,
+    default_ttl: Option<u32>,
+) -> Result<Record, String> {
     let mut tokens = l.tokens.iter().map(String::as_str).peekable();
     let owner = if l.starts_blank {
-        last_owner.ok_or("record without an owner name, and no earlier record to inherit it from")?.to_owned()
+        last_owner
+            .ok_or("record without an owner name, and no earlier record to inherit it from")?
+            .to_owned()
     } else {
         let name = tokens.next().ok_or("empty record")?;
         absolute(name, origin).map_err(|e| format!("owner `{name}` {e}"))?
@@ -397,12 +453,19 @@ fn parse_record(l: &Logical, origin: &str, last_owner: Option<&str>, default_ttl
     let mut class = None;
     for _ in 0..2 {
         match tokens.peek() {
-            Some(t) if class.is_none() && is_class(t) => class = tokens.next().map(str::to_ascii_uppercase),
-            Some(t) if ttl.is_none() && parse_ttl(t).is_some() => ttl = tokens.next().and_then(parse_ttl),
+            Some(t) if class.is_none() && is_class(t) => {
+                class = tokens.next().map(str::to_ascii_uppercase)
+            }
+            Some(t) if ttl.is_none() && parse_ttl(t).is_some() => {
+                ttl = tokens.next().and_then(parse_ttl)
+            }
             _ => break,
         }
     }
-    let rtype = tokens.next().ok_or("record has no type")?.to_ascii_uppercase();
+    let rtype = tokens
+        .next()
+        .ok_or("record has no type")?
+        .to_ascii_uppercase();
     let rest: Vec<&str> = tokens.collect();
     if rest.is_empty() {
         return Err(format!("{rtype} record for `{owner}` has no data"));
@@ -416,26 +479,50 @@ fn parse_record(l: &Logical, origin: &str, last_owner: Option<&str>, default_ttl
             let rname = absolute(rest[1], origin).map_err(|e| format!("SOA rname {e}"))?;
             let mut nums = Vec::new();
             for t in &rest[2..] {
-                nums.push(parse_ttl(t).ok_or(format!("SOA field `{t}` is not a number"))?.to_string());
+                nums.push(
+                    parse_ttl(t)
+                        .ok_or(format!("SOA field `{t}` is not a number"))?
+                        .to_string(),
+                );
             }
             format!("{mname}. {rname}. {}", nums.join(" "))
         }
         "SRV" if rest.len() == 4 => {
-            let target = if rest[3] == "." { ".".into() } else { format!("{}.", absolute(rest[3], origin)?) };
+            let target = if rest[3] == "." {
+                ".".into()
+            } else {
+                format!("{}.", absolute(rest[3], origin)?)
+            };
             format!("{} {} {} {target}", rest[0], rest[1], rest[2])
         }
         _ => values::canonical(&rtype, &rest.join(" "), Relative::Origin(origin))?,
     };
     let ttl = ttl.or(default_ttl).unwrap_or(3600);
-    let inline = if rtype == "SOA" { None } else { l.comment.clone() };
-    Ok(Record { owner, ttl, class: class.unwrap_or_else(|| "IN".into()), rtype, rdata, comments: vec![], inline })
+    let inline = if rtype == "SOA" {
+        None
+    } else {
+        l.comment.clone()
+    };
+    Ok(Record {
+        owner,
+        ttl,
+        class: class.unwrap_or_else(|| "IN".into()),
+        rtype,
+        rdata,
+        comments: vec![],
+        inline,
+    })
 }
 
 /// The serial after `old` on `today` (YYYYMMDD): `today`00 for the first change of a day,
 /// otherwise one more than before (serials never go backwards).
 pub fn next_serial(old: u32, today: u32) -> u32 {
     let first_of_day = today.saturating_mul(100);
-    if old < first_of_day { first_of_day } else { old.wrapping_add(1) }
+    if old < first_of_day {
+        first_of_day
+    } else {
+        old.wrapping_add(1)
+    }
 }
 
 /// Today's date as YYYYMMDD (UTC), from the system clock.
@@ -479,7 +566,13 @@ pub struct ZoneFiles {
 
 impl ZoneFiles {
     pub fn new(dir: PathBuf, settings: NewZoneSettings, today: u32, dry_run: bool) -> Self {
-        Self { dir, settings, today, dry_run, created: false }
+        Self {
+            dir,
+            settings,
+            today,
+            dry_run,
+            created: false,
+        }
     }
 
     pub fn file_name(zone: &str) -> String {
@@ -493,7 +586,12 @@ impl ZoneFiles {
     fn existing_zones(&self) -> Result<Vec<String>, NodeError> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(e) => e,
-            Err(e) => return Err(NodeError::failed(format!("reading zone directory {}: {e}", self.dir.display()))),
+            Err(e) => {
+                return Err(NodeError::failed(format!(
+                    "reading zone directory {}: {e}",
+                    self.dir.display()
+                )));
+            }
         };
         let mut zones = Vec::new();
         for entry in entries.flatten() {
@@ -517,15 +615,19 @@ impl ZoneFiles {
                 .map(Some)
                 .map_err(|e| NodeError::failed(format!("zone file {}: {e}", path.display()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(NodeError::failed(format!("reading zone file {}: {e}", path.display()))),
+            Err(e) => Err(NodeError::failed(format!(
+                "reading zone file {}: {e}",
+                path.display()
+            ))),
         }
     }
 
     fn new_zone(&self, zone: &str) -> Result<ZoneFile, NodeError> {
         let mut nameservers = Vec::new();
         for ns in &self.settings.nameservers {
-            let n = names::normalize(ns, false)
-                .map_err(|e| NodeError::invalid_params(format!("`config.zonefile.nameservers`: `{ns}` {e}")))?;
+            let n = names::normalize(ns, false).map_err(|e| {
+                NodeError::invalid_params(format!("`config.zonefile.nameservers`: `{ns}` {e}"))
+            })?;
             nameservers.push(format!("{n}."));
         }
         if nameservers.is_empty() {
@@ -535,20 +637,32 @@ impl ZoneFiles {
             // A mailbox `local@domain` is written `local.domain.` in a SOA.
             Some(h) => {
                 let as_name = h.replacen('@', ".", 1);
-                let n = names::normalize(&as_name, false)
-                    .map_err(|e| NodeError::invalid_params(format!("`config.zonefile.hostmaster`: `{h}` {e}")))?;
+                let n = names::normalize(&as_name, false).map_err(|e| {
+                    NodeError::invalid_params(format!("`config.zonefile.hostmaster`: `{h}` {e}"))
+                })?;
                 format!("{n}.")
             }
             None => format!("hostmaster.{zone}."),
         };
-        Ok(ZoneFile::new(zone, self.settings.default_ttl, &nameservers, &hostmaster, next_serial(0, self.today)))
+        Ok(ZoneFile::new(
+            zone,
+            self.settings.default_ttl,
+            &nameservers,
+            &hostmaster,
+            next_serial(0, self.today),
+        ))
     }
 
     fn save(&self, zone: &str, file: &ZoneFile) -> Result<(), NodeError> {
         let path = self.path(zone);
-        let tmp = self.dir.join(format!(".{}.{}.tmp", Self::file_name(zone), std::process::id()));
+        let tmp = self.dir.join(format!(
+            ".{}.{}.tmp",
+            Self::file_name(zone),
+            std::process::id()
+        ));
         let text = file.render();
-        fs::write(&tmp, text).map_err(|e| NodeError::failed(format!("writing {}: {e}", tmp.display())))?;
+        fs::write(&tmp, text)
+            .map_err(|e| NodeError::failed(format!("writing {}: {e}", tmp.display())))?;
         fs::rename(&tmp, &path).map_err(|e| {
             let _ = fs::remove_file(&tmp);
             NodeError::failed(format!("replacing {}: {e}", path.display()))
@@ -560,7 +674,8 @@ impl ZoneFiles {
         match self.load(zone)? {
             Some(file) if file.only_apex_soa_ns() => {
                 let path = self.path(zone);
-                fs::remove_file(&path).map_err(|e| NodeError::failed(format!("removing {}: {e}", path.display())))?;
+                fs::remove_file(&path)
+                    .map_err(|e| NodeError::failed(format!("removing {}: {e}", path.display())))?;
                 Ok(true)
             }
             _ => Ok(false),
@@ -578,28 +693,43 @@ impl Provider for ZoneFiles {
         let name = match explicit {
             Some(z) => z.to_owned(),
             // No zone file holds the domain: the domain becomes its own zone.
-            None => names::longest_suffix(domain, zones.iter().map(String::as_str)).unwrap_or(domain).to_owned(),
+            None => names::longest_suffix(domain, zones.iter().map(String::as_str))
+                .unwrap_or(domain)
+                .to_owned(),
         };
         let default_ttl = match self.load(&name)? {
             Some(f) => f.default_ttl,
             None => self.settings.default_ttl,
         };
-        Ok(Zone { exists: zones.contains(&name), id: name.clone(), name, default_ttl })
+        Ok(Zone {
+            exists: zones.contains(&name),
+            id: name.clone(),
+            name,
+            default_ttl,
+        })
     }
 
     fn zone_named(&mut self, name: &str) -> Result<Option<Zone>, NodeError> {
-        Ok(self
-            .load(name)?
-            .map(|f| Zone { name: name.to_owned(), id: name.to_owned(), default_ttl: f.default_ttl, exists: true }))
+        Ok(self.load(name)?.map(|f| Zone {
+            name: name.to_owned(),
+            id: name.to_owned(),
+            default_ttl: f.default_ttl,
+            exists: true,
+        }))
     }
 
     fn read_name(&mut self, zone: &Zone, name: &str) -> Result<Vec<RrSet>, NodeError> {
-        Ok(self.load(&zone.name)?.map(|f| f.rrsets_at(name)).unwrap_or_default())
+        Ok(self
+            .load(&zone.name)?
+            .map(|f| f.rrsets_at(name))
+            .unwrap_or_default())
     }
 
     fn write(&mut self, zone: &Zone, writes: &[Write]) -> Result<(), NodeError> {
         if self.dry_run {
-            return Err(NodeError::failed("zonefile: refusing to write during a dry run"));
+            return Err(NodeError::failed(
+                "zonefile: refusing to write during a dry run",
+            ));
         }
         let (mut file, created) = match self.load(&zone.name)? {
             Some(f) => (f, false),
