@@ -231,6 +231,8 @@ pub(crate) struct Phrase {
     pub written: String,
     /// From the `de` list: German endings and compounds apply.
     pub german: bool,
+    /// German and not also listed in English: evidence that the text is German.
+    pub german_only: bool,
     pub compound: bool,
     pub case_sensitive: bool,
 }
@@ -271,6 +273,9 @@ pub(crate) struct Match {
     pub end: usize,
     pub first_token: usize,
     pub negated: bool,
+    /// Found inside a longer word (a German compound).
+    pub compound: bool,
+    pub german_only: bool,
 }
 
 impl Vocabulary {
@@ -384,6 +389,8 @@ impl Vocabulary {
                     end: last.offset + last.norm.chars().count(),
                     first_token: i,
                     negated,
+                    compound: false,
+                    german_only: phrase.german_only,
                 });
                 continue;
             }
@@ -392,7 +399,7 @@ impl Vocabulary {
             }
             // A multi-word phrase written as one word ("Onlineshop").
             if n > 1 && word_matches(&token.norm, &phrase.joined, endings_allowed, &g.de_endings) {
-                out.push(self.whole_token_match(tokens, i, entry_index, entry));
+                out.push(self.whole_token_match(tokens, i, entry_index, entry, phrase));
                 continue;
             }
             // A German stem inside a compound ("zahnarzt" in "zahnarztpraxis").
@@ -414,13 +421,15 @@ impl Vocabulary {
                         end: token.offset + before + len,
                         first_token: i,
                         negated: token.negated || self.post_negated(tokens, i, rest),
+                        compound: true,
+                        german_only: phrase.german_only,
                     });
                 }
             }
         }
     }
 
-    fn whole_token_match(&self, tokens: &[Token], i: usize, entry_index: usize, entry: &Entry) -> Match {
+    fn whole_token_match(&self, tokens: &[Token], i: usize, entry_index: usize, entry: &Entry, phrase: &Phrase) -> Match {
         let token = &tokens[i];
         Match {
             entry: entry_index,
@@ -432,6 +441,8 @@ impl Vocabulary {
             end: token.offset + token.norm.chars().count(),
             first_token: i,
             negated: token.negated || self.post_negated(tokens, i, ""),
+            compound: false,
+            german_only: phrase.german_only,
         }
     }
 
@@ -549,6 +560,7 @@ fn compile_entry(raw: EntryFile, grammar: &Grammar) -> Result<Entry, String> {
         return Err(format!("value {value:?} has no phrases in `en` or `de`"));
     }
     let mut phrases = Vec::new();
+    let english: Vec<String> = raw.en.iter().map(|p| fold(p)).collect();
     for (list, german) in [(&raw.en, false), (&raw.de, true)] {
         for written in list {
             let words: Vec<String> = fold(written)
@@ -572,6 +584,7 @@ fn compile_entry(raw: EntryFile, grammar: &Grammar) -> Result<Entry, String> {
                 joined,
                 written: written.clone(),
                 german,
+                german_only: german && !english.contains(&fold(written)),
                 compound,
                 case_sensitive: raw.case_sensitive,
             });
