@@ -209,7 +209,7 @@ pub async fn run_graph(g: &Global, opts: &SessionOptions, spec: ExecutionGraphSp
         );
     }
     let progress = if g.json { None } else { Some(progress_printer(g.verbose)) };
-    let result = session.run(&prepared, RunOptions { dry_run, intent: None, progress }).await?;
+    let result = session.run(&prepared, RunOptions { dry_run, intent: None, progress, run_id: None }).await?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
@@ -399,9 +399,16 @@ async fn plugins(g: &Global, opts: &SessionOptions, command: &PluginsCommand) ->
             Some(vec![name.clone()])
         }
     };
-    session.registry.load(&session.runtime, names.as_deref()).await?;
+    let failures = match &names {
+        Some(_) => {
+            session.registry.load(&session.runtime, names.as_deref()).await?;
+            std::collections::BTreeMap::new()
+        }
+        None => session.registry.load_all(&session.runtime).await,
+    };
     let describe = |p: &crate::plugins::Plugin| {
         json!({
+            "error": failures.get(p.name()),
             "node_type": p.name(),
             "version": p.manifest.plugin.version,
             "origin": p.origin,
@@ -432,8 +439,11 @@ async fn plugins(g: &Global, opts: &SessionOptions, command: &PluginsCommand) ->
                         r["version"].as_str().unwrap_or_default(),
                         r["rollback"].as_str().unwrap_or_default(),
                         &r["wasm_sha256"].as_str().unwrap_or_default()[..12],
-                        r["description"].as_str().unwrap_or_default()
+                        r["description"].as_str().or(r["error"].as_str().map(|e| e.split(':').next().unwrap_or(e))).unwrap_or_default()
                     );
+                    if let Some(e) = r["error"].as_str() {
+                        println!("    error: {e}");
+                    }
                 }
             }
         }

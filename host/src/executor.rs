@@ -200,6 +200,8 @@ pub struct RunOptions {
     pub dry_run: bool,
     pub intent: Option<Value>,
     pub progress: Option<ProgressFn>,
+    /// Use this run id (e.g. one the API already handed to its client); a new one otherwise.
+    pub run_id: Option<String>,
 }
 
 /// Creates a run id that sorts by time: `run-YYYYMMDDTHHMMSSZ-xxxxxx`.
@@ -222,7 +224,10 @@ pub async fn run(runtime: &Arc<Runtime>, policy: &LoadedPolicy, prepared: &Prepa
             Mode::Normal => {}
         }
     }
-    let run_id = new_run_id();
+    let run_id = opts.run_id.clone().unwrap_or_else(new_run_id);
+    if run_id.is_empty() || !run_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        bail!("run id `{run_id}` must be letters, digits, `-` or `_`");
+    }
     let run_dir = policy.runs_dir().join(&run_id);
     let journal = Journal::create(&run_dir, !dry_run)?;
     let lock_file = hold_run_lock(&run_dir)?;

@@ -113,6 +113,18 @@ impl Registry {
         self.plugins.get(name)
     }
 
+    /// Loads every plugin, keeping going past broken ones; returns each failure by name.
+    pub async fn load_all(&mut self, runtime: &Runtime) -> BTreeMap<String, String> {
+        let names: Vec<String> = self.plugins.keys().cloned().collect();
+        let mut failures = BTreeMap::new();
+        for name in names {
+            if let Err(e) = self.load(runtime, Some(std::slice::from_ref(&name))).await {
+                failures.insert(name, format!("{e:#}"));
+            }
+        }
+        failures
+    }
+
     /// Compiles (or loads from cache) and describes the named plugins (all when `None`).
     pub async fn load(&mut self, runtime: &Runtime, names: Option<&[String]>) -> Result<()> {
         let wanted: Vec<String> = match names {

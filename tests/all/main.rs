@@ -1,4 +1,5 @@
 //! One integration-test binary (wasmtime style): every module is a group of tests that run the
 //! real `abp` host against the real components built from `plugins/`.
 
+mod host;
 mod support;

@@ -1,6 +1,6 @@
 //! The `hetzner` provider: the Hetzner Cloud DNS API (`https://api.hetzner.cloud/v1`, zones
-//! and RRSets, launched 2025; the old `dns.hetzner.com` API is gone). Bearer token by
-//! reference. RRSet names are relative to the zone (`@` for the apex); record values are in
+//! and `RRSets`, launched 2025; the old `dns.hetzner.com` API is gone). Bearer token by
+//! reference. `RRSet` names are relative to the zone (`@` for the apex); record values are in
 //! zone-file form (`{"value": "...", "comment": ""}`). Every write returns an `action` that is
 //! polled at `GET /actions/{id}` until `success` or `error`. `RateLimit-Remaining: 0` makes
 //! the node wait (bounded) for `RateLimit-Reset`; a 429 is retried a few times.
@@ -192,8 +192,8 @@ impl<'h> Hetzner<'h> {
     }
 
     /// Sends a write and waits for its action.
-    fn write_call(&self, request: Request, what: &str) -> Result<(), NodeError> {
-        let resp = self.send(&request)?;
+    fn write_call(&self, request: &Request, what: &str) -> Result<(), NodeError> {
+        let resp = self.send(request)?;
         self.check(&resp, what)?;
         let body = resp.json_value()?;
         match body.get("action") {
@@ -246,7 +246,7 @@ impl<'h> Hetzner<'h> {
         )))
     }
 
-    fn zone_from(&self, z: &ApiZone) -> Result<Zone, NodeError> {
+    fn zone_from(z: &ApiZone) -> Result<Zone, NodeError> {
         let name = names::normalize(&z.name, false).unwrap_or_else(|_| z.name.to_ascii_lowercase());
         if z.mode.as_deref() == Some("secondary") {
             return Err(NodeError::failed(format!(
@@ -310,7 +310,7 @@ impl Provider for Hetzner<'_> {
         };
         for candidate in candidates {
             if let Some(z) = self.zones_named(candidate)?.first() {
-                return self.zone_from(z);
+                return Self::zone_from(z);
             }
         }
         let listed = self.get("/zones?per_page=50", "listing zones")?;
@@ -329,7 +329,7 @@ impl Provider for Hetzner<'_> {
     fn zone_named(&mut self, name: &str) -> Result<Option<Zone>, NodeError> {
         self.zones_named(name)?
             .first()
-            .map(|z| self.zone_from(z))
+            .map(Self::zone_from)
             .transpose()
     }
 
@@ -378,11 +378,11 @@ impl Provider for Hetzner<'_> {
                     let body = json!({ "name": names::relative(&w.name, &zone.name), "type": w.rtype,
                                        "ttl": t.ttl, "records": records(&t.values) });
                     let url = self.url(&format!("/zones/{}/rrsets", zone.id));
-                    self.write_call(Request::post(url).json(&body), &format!("creating {what}"))?;
+                    self.write_call(&Request::post(url).json(&body), &format!("creating {what}"))?;
                 }
                 (Some(_), None) => {
                     self.write_call(
-                        Request::delete(self.url(&path)),
+                        &Request::delete(self.url(&path)),
                         &format!("deleting {what}"),
                     )?;
                 }
@@ -392,7 +392,7 @@ impl Provider for Hetzner<'_> {
                             let url = self.url(&format!("{path}/actions/set_records"));
                             let body = json!({ "records": records(&t.values) });
                             self.write_call(
-                                Request::post(url).json(&body),
+                                &Request::post(url).json(&body),
                                 &format!("setting {what}"),
                             )?;
                         }
@@ -415,7 +415,7 @@ impl Provider for Hetzner<'_> {
                             let url = self.url(&format!("{path}/actions/add_records"));
                             let body = json!({ "records": records(&add) });
                             self.write_call(
-                                Request::post(url).json(&body),
+                                &Request::post(url).json(&body),
                                 &format!("adding to {what}"),
                             )?;
                         }
@@ -423,7 +423,7 @@ impl Provider for Hetzner<'_> {
                             let url = self.url(&format!("{path}/actions/remove_records"));
                             let body = json!({ "records": records(&remove) });
                             self.write_call(
-                                Request::post(url).json(&body),
+                                &Request::post(url).json(&body),
                                 &format!("removing from {what}"),
                             )?;
                         }
@@ -431,7 +431,7 @@ impl Provider for Hetzner<'_> {
                     if c.ttl != t.ttl {
                         let url = self.url(&format!("{path}/actions/change_ttl"));
                         self.write_call(
-                            Request::post(url).json(&json!({ "ttl": t.ttl })),
+                            &Request::post(url).json(&json!({ "ttl": t.ttl })),
                             &format!("changing the TTL of {what}"),
                         )?;
                     }

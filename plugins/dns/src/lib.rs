@@ -1,5 +1,5 @@
 //! The `dns` node: creates A, AAAA, CNAME, TXT and MX record sets for a domain through one of
-//! three providers (an RFC 1035 zone file in a mount, the default; PowerDNS; Hetzner Cloud).
+//! three providers (an RFC 1035 zone file in a mount, the default; `PowerDNS`; Hetzner Cloud).
 //! The zone is the existing one with the longest matching suffix. Before writing, the node
 //! reads what is there, refuses to change an existing record set without `overwrite`, and
 //! checkpoints a receipt with each record set's content before and after; it reads back what
@@ -231,7 +231,7 @@ fn output(
     dry_run: bool,
     file: Option<String>,
 ) -> Value {
-    let changed = changes
+    let n_changed = changes
         .iter()
         .filter(|c| c.action != Action::Unchanged)
         .count();
@@ -240,8 +240,8 @@ fn output(
         "domain": v.domain,
         "zone": zone.name,
         "dry_run": dry_run,
-        "changed": changed,
-        "unchanged": changes.len() - changed,
+        "changed": n_changed,
+        "unchanged": changes.len() - n_changed,
         "changes": changes,
     });
     if kind == ProviderKind::Zonefile {

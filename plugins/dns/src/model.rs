@@ -59,7 +59,7 @@ pub struct Change {
 pub struct Receipt {
     pub provider: String,
     pub zone: String,
-    /// Provider's zone id (PowerDNS `id`, Hetzner numeric id); the zone name for zone files.
+    /// Provider's zone id (`PowerDNS` `id`, Hetzner numeric id); the zone name for zone files.
     pub zone_id: String,
     /// Zone file name inside the `zones` mount (zonefile provider only).
     #[serde(default, skip_serializing_if = "Option::is_none")]

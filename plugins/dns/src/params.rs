@@ -19,7 +19,7 @@ pub enum ProviderKind {
     /// An RFC 1035 zone file `<zone>.zone` in the `zones` mount.
     #[default]
     Zonefile,
-    /// A PowerDNS Authoritative server's HTTP API (`config.powerdns`).
+    /// A `PowerDNS` Authoritative server's HTTP API (`config.powerdns`).
     Powerdns,
     /// The Hetzner Cloud DNS API (`config.hetzner`).
     Hetzner,

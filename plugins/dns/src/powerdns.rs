@@ -1,8 +1,8 @@
-//! The `powerdns` provider: the PowerDNS Authoritative HTTP API (`/api/v1/servers/{server}`),
+//! The `powerdns` provider: the `PowerDNS` Authoritative HTTP API (`/api/v1/servers/{server}`),
 //! key in `X-API-Key` by reference. Zones are listed for the longest-suffix search; a zone's
 //! record sets come from `GET .../zones/{id}`; writes are one `PATCH` per run with
 //! `REPLACE`/`DELETE` record sets (names absolute with a trailing dot, content in
-//! presentation form), which PowerDNS applies atomically.
+//! presentation form), which `PowerDNS` applies atomically.
 
 use std::collections::BTreeMap;
 
@@ -149,7 +149,7 @@ impl<'h> PowerDns<'h> {
     }
 }
 
-/// Maps a non-success PowerDNS response (`{"error": "..."}`) to a node error.
+/// Maps a non-success `PowerDNS` response (`{"error": "..."}`) to a node error.
 fn check(resp: &Response, what: &str, secret: &str) -> Result<(), NodeError> {
     if resp.is_success() {
         return Ok(());
@@ -189,21 +189,20 @@ impl Provider for PowerDns<'_> {
             None => names::longest_suffix(domain, named.iter().map(|(n, _)| n.as_str())),
         };
         let found = wanted.and_then(|w| named.iter().find(|(n, _)| n == w));
-        match found {
-            Some((name, z)) => Ok(Zone {
+        if let Some((name, z)) = found {
+            Ok(Zone {
                 name: name.clone(),
                 id: z.id.clone(),
                 default_ttl: 3600,
                 exists: true,
-            }),
-            None => {
-                let known: Vec<String> = named.into_iter().map(|(n, _)| n).collect();
-                Err(no_zone_error(
-                    "powerdns",
-                    explicit.unwrap_or(domain),
-                    &known,
-                ))
-            }
+            })
+        } else {
+            let known: Vec<String> = named.into_iter().map(|(n, _)| n).collect();
+            Err(no_zone_error(
+                "powerdns",
+                explicit.unwrap_or(domain),
+                &known,
+            ))
         }
     }
 

@@ -1,6 +1,6 @@
 //! Native tests of the dns node through `TestHost`: the pure pieces (names, values, zone file
 //! parsing, the rollback rule) and full execute/rollback flows for each provider, with
-//! in-memory stand-ins for the PowerDNS and Hetzner Cloud APIs that follow their documented
+//! in-memory stand-ins for the `PowerDNS` and Hetzner Cloud APIs that follow their documented
 //! requests and responses.
 
 mod hetzner_api;

@@ -1,8 +1,9 @@
 //! Record values in one canonical presentation form, so that what the params ask for, what a
-//! zone file holds and what PowerDNS or Hetzner return compare equal when they mean the same:
+//! zone file holds and what `PowerDNS` or Hetzner return compare equal when they mean the same:
 //! addresses in their standard text form, names absolute with a trailing dot, MX as
 //! `prio host.`, TXT as quoted strings of at most 255 bytes with one escaping policy.
 
+use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::names;
@@ -182,7 +183,9 @@ fn render_character_string(bytes: &[u8]) -> String {
                 s.push(char::from(b));
             }
             0x20..=0x7e => s.push(char::from(b)),
-            _ => s.push_str(&format!("\\{b:03}")),
+            _ => {
+                let _ = write!(s, "\\{b:03}");
+            }
         }
     }
     s.push('"');

@@ -1,10 +1,11 @@
 //! The `zonefile` provider: RFC 1035 master files `<zone>.zone` in the `zones` mount. A file
 //! is parsed ($ORIGIN, $TTL, omitted owners, parentheses, comments, quoted strings, TTL
 //! units), merged, and written back atomically (temp file + rename) with the SOA serial
-//! (YYYYMMDDnn) incremented. Comments on their own line and after a record are kept with
+//! (`YYYYMMDDnn`) incremented. Comments on their own line and after a record are kept with
 //! their record; record lines are written back with explicit owners, so removing one never
 //! changes the owner of the next.
 
+use std::fmt::Write as _;
 use std::fs;
 use std::path::PathBuf;
 
@@ -394,13 +395,10 @@ impl ZoneFile {
     /// The master file text.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        out.push_str(&format!(
-            "$ORIGIN {}.\n$TTL {}\n",
-            self.origin, self.default_ttl
-        ));
+        let _ = write!(out, "$ORIGIN {}.\n$TTL {}\n", self.origin, self.default_ttl);
         for r in &self.records {
             for c in &r.comments {
-                out.push_str(&format!(";{}{c}\n", if c.is_empty() { "" } else { " " }));
+                let _ = writeln!(out, ";{}{c}", if c.is_empty() { "" } else { " " });
             }
             let owner = names::relative(&r.owner, &self.origin);
             let ttl = if r.ttl == self.default_ttl {
@@ -411,24 +409,22 @@ impl ZoneFile {
             if r.rtype == "SOA" {
                 let p: Vec<&str> = r.rdata.split_whitespace().collect();
                 if p.len() == 7 {
-                    out.push_str(&format!(
+                    let _ = write!(
+                        out,
                         "{owner}\t{ttl}\t{}\tSOA\t{} {} (\n\t\t\t{} ; serial\n\t\t\t{} ; refresh\n\t\t\t{} ; retry\n\t\t\t{} ; expire\n\t\t\t{} ) ; minimum\n",
                         r.class, p[0], p[1], p[2], p[3], p[4], p[5], p[6]
-                    ));
+                    );
                     continue;
                 }
             }
-            out.push_str(&format!(
-                "{owner}\t{ttl}\t{}\t{}\t{}",
-                r.class, r.rtype, r.rdata
-            ));
+            let _ = write!(out, "{owner}\t{ttl}\t{}\t{}\t{}", r.class, r.rtype, r.rdata);
             if let Some(c) = &r.inline {
-                out.push_str(&format!(" ; {c}"));
+                let _ = write!(out, " ; {c}");
             }
             out.push('\n');
         }
         for c in &self.trailing {
-            out.push_str(&format!("; {c}\n"));
+            let _ = writeln!(out, "; {c}");
         }
         out
     }
@@ -454,10 +450,10 @@ fn parse_record(
     for _ in 0..2 {
         match tokens.peek() {
             Some(t) if class.is_none() && is_class(t) => {
-                class = tokens.next().map(str::to_ascii_uppercase)
+                class = tokens.next().map(str::to_ascii_uppercase);
             }
             Some(t) if ttl.is_none() && parse_ttl(t).is_some() => {
-                ttl = tokens.next().and_then(parse_ttl)
+                ttl = tokens.next().and_then(parse_ttl);
             }
             _ => break,
         }

@@ -3,6 +3,8 @@
 //! the target parser reads back as exactly the input, so no spec value can end a literal,
 //! an element or a directive early and inject code.
 
+use std::fmt::Write as _;
+
 /// A double-quoted Python string literal whose value is `value`.
 ///
 /// Backslashes, quotes and every control character are escaped; so are the Unicode line and
@@ -18,9 +20,16 @@ pub fn py_str(value: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '\u{0}'..='\u{1f}' | '\u{7f}' => out.push_str(&format!("\\x{:02x}", u32::from(c))),
-            '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}' => {
-                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            '\u{0}'..='\u{1f}' | '\u{7f}' => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
+            '\u{85}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}' => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
             _ => out.push(c),
         }
@@ -99,13 +108,21 @@ mod tests {
 
     #[test]
     fn xml_text_escapes_markup() {
-        check(xml_text, "</field><field name=\"x\">", "&lt;/field&gt;&lt;field name=\"x\"&gt;");
+        check(
+            xml_text,
+            "</field><field name=\"x\">",
+            "&lt;/field&gt;&lt;field name=\"x\"&gt;",
+        );
         check(xml_text, "a & b", "a &amp; b");
     }
 
     #[test]
     fn xml_attributes_escape_both_quotes_and_keep_whitespace() {
-        check(xml_attr, "say \"hi\" 'x'", "say &quot;hi&quot; &apos;x&apos;");
+        check(
+            xml_attr,
+            "say \"hi\" 'x'",
+            "say &quot;hi&quot; &apos;x&apos;",
+        );
         check(xml_attr, "a\nb\tc", "a&#10;b&#9;c");
         check(xml_attr, "<&>", "&lt;&amp;&gt;");
     }

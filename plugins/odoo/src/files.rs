@@ -41,10 +41,14 @@ pub fn ownership(dir: &Path, module: &str, run_id: &str, node_id: &str) -> Owner
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == ErrorKind::NotFound => return Ownership::Absent,
         Err(e) => return Ownership::Foreign(format!("cannot be inspected ({e})")),
-        Ok(meta) if !meta.is_dir() => return Ownership::Foreign("exists and is not a folder".to_owned()),
+        Ok(meta) if !meta.is_dir() => {
+            return Ownership::Foreign("exists and is not a folder".to_owned());
+        }
         Ok(_) => {}
     }
-    let marker = fs::read(dir.join(MARKER)).ok().and_then(|bytes| serde_json::from_slice::<Marker>(&bytes).ok());
+    let marker = fs::read(dir.join(MARKER))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Marker>(&bytes).ok());
     match marker {
         Some(m) if m.module == module && m.run_id == run_id && m.node_id == node_id => Ownership::Ours,
         Some(m) => Ownership::Foreign(format!(
@@ -101,7 +105,11 @@ impl Removal {
 /// Removes `files` (paths relative to `dir`; the manifest first so that Odoo never sees a
 /// module without one), then the folders among them that are left empty, then `dir` itself if
 /// this node created it and it is empty. Files that are gone already are fine.
-pub fn remove_module(dir: &Path, files: &[String], created_dir: bool) -> Result<Removal, NodeError> {
+pub fn remove_module(
+    dir: &Path,
+    files: &[String],
+    created_dir: bool,
+) -> Result<Removal, NodeError> {
     let mut removal = Removal::default();
     let mut ordered: Vec<&String> = files.iter().filter(|f| *f == "__manifest__.py").collect();
     ordered.extend(files.iter().filter(|f| *f != "__manifest__.py"));
@@ -154,8 +162,17 @@ fn remove_empty_dir(dir: &Path) -> Result<bool, NodeError> {
 /// outside the node, so a path read back from one is checked again).
 fn safe_relative(path: &str) -> Result<PathBuf, NodeError> {
     let relative = Path::new(path);
-    let plain = !path.is_empty() && relative.components().all(|c| matches!(c, Component::Normal(_)));
-    if plain { Ok(relative.to_owned()) } else { Err(NodeError::failed(format!("refusing the path `{path}`: it leaves the module folder"))) }
+    let plain = !path.is_empty()
+        && relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+    if plain {
+        Ok(relative.to_owned())
+    } else {
+        Err(NodeError::failed(format!(
+            "refusing the path `{path}`: it leaves the module folder"
+        )))
+    }
 }
 
 fn io_error(action: &str, path: &Path, err: &std::io::Error) -> NodeError {

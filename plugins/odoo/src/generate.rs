@@ -10,7 +10,9 @@ use std::fmt::Write as _;
 
 use crate::escape::{py_str, rst_text, xml_attr, xml_text};
 use crate::spec::{FieldType, ModuleSpec, OdooVersion, humanize};
-use crate::validate::{AUTHOR, CheckedField, CheckedModel, CheckedModule, FieldDefault, SpecErrors, check};
+use crate::validate::{
+    AUTHOR, CheckedField, CheckedModel, CheckedModule, FieldDefault, SpecErrors, check,
+};
 
 /// One file of a generated module.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,9 +30,19 @@ pub fn generate(spec: &ModuleSpec, version: OdooVersion) -> Result<Vec<Generated
 /// The files of a checked module, in the order a reader would look at them.
 pub fn render(module: &CheckedModule) -> Vec<GeneratedFile> {
     let mut files = Vec::new();
-    let file = |path: &str, content: String| GeneratedFile { path: path.to_owned(), content };
+    let file = |path: &str, content: String| GeneratedFile {
+        path: path.to_owned(),
+        content,
+    };
     let has_models = !module.models.is_empty();
-    files.push(file("__init__.py", if has_models { format!("{LICENSE_LINE}\nfrom . import models\n") } else { format!("{LICENSE_LINE}\n") }));
+    files.push(file(
+        "__init__.py",
+        if has_models {
+            format!("{LICENSE_LINE}\nfrom . import models\n")
+        } else {
+            format!("{LICENSE_LINE}\n")
+        },
+    ));
     files.push(file("__manifest__.py", manifest(module)));
     files.push(file("README.rst", readme(module)));
     if has_models {
@@ -40,11 +52,17 @@ pub fn render(module: &CheckedModule) -> Vec<GeneratedFile> {
         }
         files.push(file("models/__init__.py", init));
         for model in &module.models {
-            files.push(file(&format!("models/{}.py", model.table), model_py(module, model)));
+            files.push(file(
+                &format!("models/{}.py", model.table),
+                model_py(module, model),
+            ));
         }
         files.push(file("security/ir.model.access.csv", access_csv(module)));
         for model in &module.models {
-            files.push(file(&format!("views/{}_views.xml", model.table), views_xml(module, model)));
+            files.push(file(
+                &format!("views/{}_views.xml", model.table),
+                views_xml(module, model),
+            ));
         }
         files.push(file("views/menus.xml", menus_xml(module)));
     }
@@ -58,7 +76,12 @@ pub fn data_files(module: &CheckedModule) -> Vec<String> {
         return Vec::new();
     }
     let mut data = vec!["security/ir.model.access.csv".to_owned()];
-    data.extend(module.models.iter().map(|m| format!("views/{}_views.xml", m.table)));
+    data.extend(
+        module
+            .models
+            .iter()
+            .map(|m| format!("views/{}_views.xml", m.table)),
+    );
     data.push("views/menus.xml".to_owned());
     data
 }
@@ -81,7 +104,10 @@ fn manifest(module: &CheckedModule) -> String {
     entry("depends", py_list(&module.depends, 4));
     entry("data", py_list(&data_files(module), 4));
     entry("installable", "True".to_owned());
-    entry("application", if module.application { "True" } else { "False" }.to_owned());
+    entry(
+        "application",
+        if module.application { "True" } else { "False" }.to_owned(),
+    );
     out.push_str("}\n");
     out
 }
@@ -111,7 +137,11 @@ fn readme(module: &CheckedModule) -> String {
         out.push('\n');
         for line in description.lines() {
             let line = rst_text(line.trim_end());
-            if line.is_empty() { out.push_str("|\n") } else { let _ = writeln!(out, "| {line}"); }
+            if line.is_empty() {
+                out.push_str("|\n");
+            } else {
+                let _ = writeln!(out, "| {line}");
+            }
         }
     }
     let _ = write!(
@@ -123,7 +153,10 @@ fn readme(module: &CheckedModule) -> String {
 }
 
 fn model_py(module: &CheckedModule, model: &CheckedModel) -> String {
-    let mut out = format!("{LICENSE_LINE}\n\nfrom odoo import fields, models\n\n\nclass {}(models.Model):\n", model.class_name);
+    let mut out = format!(
+        "{LICENSE_LINE}\n\nfrom odoo import fields, models\n\n\nclass {}(models.Model):\n",
+        model.class_name
+    );
     let _ = writeln!(out, "    _name = {}", py_str(&model.name));
     let _ = writeln!(out, "    _description = {}", py_str(&model.description));
     if let Some(order) = &model.order {
@@ -158,7 +191,10 @@ fn field_py(module: &CheckedModule, model: &CheckedModel, field: &CheckedField) 
         args.push(Arg::One(format!("column2={}", py_str(column2))));
     }
     if let Some(options) = &spec.selection {
-        let items = options.iter().map(|(key, label)| format!("({}, {})", py_str(key), py_str(label))).collect();
+        let items = options
+            .iter()
+            .map(|(key, label)| format!("({}, {})", py_str(key), py_str(label)))
+            .collect();
         args.push(Arg::List("selection".to_owned(), items));
     }
     if spec.field_type == FieldType::Monetary {
@@ -177,9 +213,13 @@ fn field_py(module: &CheckedModule, model: &CheckedModel, field: &CheckedField) 
         args.push(Arg::One("index=True".to_owned()));
     }
     match &field.default {
-        Some(FieldDefault::SelectionKey(key)) => args.push(Arg::One(format!("default={}", py_str(key)))),
+        Some(FieldDefault::SelectionKey(key)) => {
+            args.push(Arg::One(format!("default={}", py_str(key))));
+        }
         Some(FieldDefault::CompanyCurrency) => {
-            args.push(Arg::One("default=lambda self: self.env.company.currency_id".to_owned()));
+            args.push(Arg::One(
+                "default=lambda self: self.env.company.currency_id".to_owned(),
+            ));
         }
         None => {}
     }
@@ -187,7 +227,11 @@ fn field_py(module: &CheckedModule, model: &CheckedModel, field: &CheckedField) 
         args.push(Arg::One(format!("help={}", py_str(help))));
     }
 
-    let head = format!("    {} = fields.{}(", spec.name, spec.field_type.odoo_class());
+    let head = format!(
+        "    {} = fields.{}(",
+        spec.name,
+        spec.field_type.odoo_class()
+    );
     let inline: Vec<String> = args
         .iter()
         .map(|arg| match arg {
@@ -228,10 +272,15 @@ fn is_inverse_of_one2many(module: &CheckedModule, model: &CheckedModel, field: &
 }
 
 fn access_csv(module: &CheckedModule) -> String {
-    let mut out = "id,name,model_id:id,group_id:id,perm_read,perm_write,perm_create,perm_unlink\n".to_owned();
+    let mut out =
+        "id,name,model_id:id,group_id:id,perm_read,perm_write,perm_create,perm_unlink\n".to_owned();
     for model in &module.models {
         let id = format!("access_{}_user", model.table);
-        let _ = writeln!(out, "{id},{id},model_{},base.group_user,1,1,1,1", model.table);
+        let _ = writeln!(
+            out,
+            "{id},{id},model_{},base.group_user,1,1,1,1",
+            model.table
+        );
     }
     out
 }
@@ -241,14 +290,20 @@ fn access_csv(module: &CheckedModule) -> String {
 fn label(field: &CheckedField) -> String {
     field.spec.string.clone().unwrap_or_else(|| {
         let name = &field.spec.name;
-        let stem = name.strip_suffix("_ids").or_else(|| name.strip_suffix("_id")).unwrap_or(name);
+        let stem = name
+            .strip_suffix("_ids")
+            .or_else(|| name.strip_suffix("_id"))
+            .unwrap_or(name);
         humanize(stem)
     })
 }
 
 /// Fields that belong on a notebook page rather than in the form's main group.
 fn on_page(field: &CheckedField) -> bool {
-    matches!(field.spec.field_type, FieldType::Text | FieldType::Html | FieldType::One2many)
+    matches!(
+        field.spec.field_type,
+        FieldType::Text | FieldType::Html | FieldType::One2many
+    )
 }
 
 /// Columns for a list of `model`: a handle for `sequence`, then `name`, then the other short
@@ -262,7 +317,10 @@ fn list_columns(model: &CheckedModel, skip: Option<&str>) -> Vec<String> {
     let push = |field: &CheckedField, attrs: &str, columns: &mut Vec<String>| {
         columns.push(format!("<field name=\"{}\"{attrs}/>", field.spec.name));
     };
-    if let Some(sequence) = model.field("sequence").filter(|f| f.spec.field_type == FieldType::Integer) {
+    if let Some(sequence) = model
+        .field("sequence")
+        .filter(|f| f.spec.field_type == FieldType::Integer)
+    {
         push(sequence, " widget=\"handle\"", &mut columns);
         shown.push("sequence");
     }
@@ -281,17 +339,29 @@ fn list_columns(model: &CheckedModel, skip: Option<&str>) -> Vec<String> {
             }
             optional += 1;
         }
-        let attrs = if field.spec.field_type == FieldType::Many2many { " widget=\"many2many_tags\"" } else { "" };
+        let attrs = if field.spec.field_type == FieldType::Many2many {
+            " widget=\"many2many_tags\""
+        } else {
+            ""
+        };
         push(field, attrs, &mut columns);
         shown.push(name);
     }
     for field in &model.fields {
-        if field.spec.field_type != FieldType::Monetary || !shown.contains(&field.spec.name.as_str()) {
+        if field.spec.field_type != FieldType::Monetary
+            || !shown.contains(&field.spec.name.as_str())
+        {
             continue;
         }
-        let currency = field.spec.currency_field.as_deref().unwrap_or("currency_id");
+        let currency = field
+            .spec
+            .currency_field
+            .as_deref()
+            .unwrap_or("currency_id");
         if !shown.contains(&currency) {
-            columns.push(format!("<field name=\"{currency}\" column_invisible=\"True\"/>"));
+            columns.push(format!(
+                "<field name=\"{currency}\" column_invisible=\"True\"/>"
+            ));
             shown.push(currency);
         }
     }
@@ -315,14 +385,26 @@ fn views_xml(module: &CheckedModule, model: &CheckedModel) -> String {
     });
 
     // form
-    view_record(&mut out, &format!("{table}_view_form"), &model.name, "form", |out| {
-        form_arch(out, module, model);
-    });
+    view_record(
+        &mut out,
+        &format!("{table}_view_form"),
+        &model.name,
+        "form",
+        |out| {
+            form_arch(out, module, model);
+        },
+    );
 
     // search
-    view_record(&mut out, &format!("{table}_view_search"), &model.name, "search", |out| {
-        search_arch(out, model);
-    });
+    view_record(
+        &mut out,
+        &format!("{table}_view_search"),
+        &model.name,
+        "search",
+        |out| {
+            search_arch(out, model);
+        },
+    );
 
     // window action
     let view_mode = format!("{list_tag},form");
@@ -344,7 +426,13 @@ fn views_xml(module: &CheckedModule, model: &CheckedModel) -> String {
     out
 }
 
-fn view_record(out: &mut String, id: &str, model: &str, kind: &str, arch: impl FnOnce(&mut String)) {
+fn view_record(
+    out: &mut String,
+    id: &str,
+    model: &str,
+    kind: &str,
+    arch: impl FnOnce(&mut String),
+) {
     let _ = write!(
         out,
         "    <record id=\"{id}\" model=\"ir.ui.view\">\n        \
@@ -359,22 +447,37 @@ fn view_record(out: &mut String, id: &str, model: &str, kind: &str, arch: impl F
 }
 
 fn form_arch(out: &mut String, module: &CheckedModule, model: &CheckedModel) {
-    let _ = writeln!(out, "            <form string=\"{}\">", xml_attr(&model.description));
+    let _ = writeln!(
+        out,
+        "            <form string=\"{}\">",
+        xml_attr(&model.description)
+    );
     out.push_str("                <sheet>\n");
     out.push_str("                    <div class=\"oe_title\">\n");
     out.push_str("                        <label for=\"name\"/>\n");
     out.push_str("                        <h1><field name=\"name\"/></h1>\n");
     out.push_str("                    </div>\n");
-    let main: Vec<&CheckedField> =
-        model.fields.iter().filter(|f| f.spec.name != "name" && !on_page(f)).collect();
+    let main: Vec<&CheckedField> = model
+        .fields
+        .iter()
+        .filter(|f| f.spec.name != "name" && !on_page(f))
+        .collect();
     if !main.is_empty() {
         let half = main.len().div_ceil(2);
         out.push_str("                    <group>\n");
         for column in main.chunks(half) {
             out.push_str("                        <group>\n");
             for field in column {
-                let widget = if field.spec.field_type == FieldType::Many2many { " widget=\"many2many_tags\"" } else { "" };
-                let _ = writeln!(out, "                            <field name=\"{}\"{widget}/>", field.spec.name);
+                let widget = if field.spec.field_type == FieldType::Many2many {
+                    " widget=\"many2many_tags\""
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "                            <field name=\"{}\"{widget}/>",
+                    field.spec.name
+                );
             }
             out.push_str("                        </group>\n");
         }
@@ -391,13 +494,20 @@ fn form_arch(out: &mut String, module: &CheckedModule, model: &CheckedModel) {
                 xml_attr(&label(field))
             );
             let embedded = field.spec.field_type == FieldType::One2many;
-            let target = field.spec.relation.as_deref().and_then(|r| module.models.iter().find(|m| m.name == r));
+            let target = field
+                .spec
+                .relation
+                .as_deref()
+                .and_then(|r| module.models.iter().find(|m| m.name == r));
             match (embedded, target) {
                 (true, Some(target)) => {
                     // An editable embedded list without the inverse field: Odoo fills it in.
                     let list_tag = module.odoo_version.list_tag();
                     let _ = writeln!(out, "                            <field name=\"{name}\">");
-                    let _ = writeln!(out, "                                <{list_tag} editable=\"bottom\">");
+                    let _ = writeln!(
+                        out,
+                        "                                <{list_tag} editable=\"bottom\">"
+                    );
                     for column in list_columns(target, field.spec.inverse_name.as_deref()) {
                         let _ = writeln!(out, "                                    {column}");
                     }
@@ -421,19 +531,33 @@ fn search_arch(out: &mut String, model: &CheckedModel) {
     let searchable = model
         .fields
         .iter()
-        .filter(|f| matches!(f.spec.field_type, FieldType::Char | FieldType::Many2one | FieldType::Selection) && !f.implied() || f.spec.name == "name")
+        .filter(|f| {
+            matches!(
+                f.spec.field_type,
+                FieldType::Char | FieldType::Many2one | FieldType::Selection
+            ) && !f.implied()
+                || f.spec.name == "name"
+        })
         .take(SEARCH_FIELDS);
     for field in searchable {
         let _ = writeln!(out, "                <field name=\"{}\"/>", field.spec.name);
     }
-    let booleans: Vec<&CheckedField> = model.fields.iter().filter(|f| f.spec.field_type == FieldType::Boolean).collect();
+    let booleans: Vec<&CheckedField> = model
+        .fields
+        .iter()
+        .filter(|f| f.spec.field_type == FieldType::Boolean)
+        .collect();
     if !booleans.is_empty() {
         out.push_str("                <separator/>\n");
     }
     for field in booleans {
         let name = &field.spec.name;
         // `active` false is the interesting case: archived records are hidden by default.
-        let (filter_label, value) = if name == "active" { ("Archived".to_owned(), "False") } else { (label(field), "True") };
+        let (filter_label, value) = if name == "active" {
+            ("Archived".to_owned(), "False")
+        } else {
+            (label(field), "True")
+        };
         let _ = writeln!(
             out,
             "                <filter string=\"{}\" name=\"filter_{name}\" domain=\"[('{name}', '=', {value})]\"/>",
@@ -443,7 +567,12 @@ fn search_arch(out: &mut String, model: &CheckedModel) {
     let groupable: Vec<&CheckedField> = model
         .fields
         .iter()
-        .filter(|f| matches!(f.spec.field_type, FieldType::Selection | FieldType::Many2one) && !f.implied())
+        .filter(|f| {
+            matches!(
+                f.spec.field_type,
+                FieldType::Selection | FieldType::Many2one
+            ) && !f.implied()
+        })
         .collect();
     if !groupable.is_empty() {
         out.push_str("                <group expand=\"0\" string=\"Group By\">\n");
@@ -463,7 +592,11 @@ fn search_arch(out: &mut String, model: &CheckedModel) {
 fn menus_xml(module: &CheckedModule) -> String {
     let root = format!("{}_menu_root", module.name);
     let mut out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<odoo>\n".to_owned();
-    let _ = writeln!(out, "    <menuitem id=\"{root}\" name=\"{}\" sequence=\"100\"/>", xml_attr(&module.title));
+    let _ = writeln!(
+        out,
+        "    <menuitem id=\"{root}\" name=\"{}\" sequence=\"100\"/>",
+        xml_attr(&module.title)
+    );
     for (i, model) in module.models.iter().enumerate() {
         let _ = writeln!(
             out,

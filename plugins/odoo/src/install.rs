@@ -21,13 +21,20 @@ pub struct Poll {
 
 impl Default for Poll {
     fn default() -> Self {
-        Self { attempts: 30, interval: Duration::from_secs(1), sleep: std::thread::sleep }
+        Self {
+            attempts: 30,
+            interval: Duration::from_secs(1),
+            sleep: std::thread::sleep,
+        }
     }
 }
 
 impl std::fmt::Debug for Poll {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Poll").field("attempts", &self.attempts).field("interval", &self.interval).finish()
+        f.debug_struct("Poll")
+            .field("attempts", &self.attempts)
+            .field("interval", &self.interval)
+            .finish_non_exhaustive()
     }
 }
 
@@ -46,28 +53,44 @@ pub fn find(client: &Client<'_>, module: &str) -> Result<Option<ModuleRecord>, R
     let rows = client.execute_kw(
         MODULE_MODEL,
         "search_read",
-        json!([[["name", "=", module]]]),
-        json!({ "fields": ["name", "state", "installed_version"], "limit": 1 }),
+        &json!([[["name", "=", module]]]),
+        &json!({ "fields": ["name", "state", "installed_version"], "limit": 1 }),
     )?;
     let Some(row) = rows.as_array().and_then(|rows| rows.first()) else {
         return Ok(None);
     };
-    let id = row
-        .get("id")
-        .and_then(Value::as_i64)
-        .ok_or_else(|| RpcError::Protocol(format!("`search_read` on {MODULE_MODEL} returned a row without an id: {row}")))?;
-    let text = |key: &str| row.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
-    Ok(Some(ModuleRecord { id, state: text("state"), disk_version: text("installed_version") }))
+    let id = row.get("id").and_then(Value::as_i64).ok_or_else(|| {
+        RpcError::Protocol(format!(
+            "`search_read` on {MODULE_MODEL} returned a row without an id: {row}"
+        ))
+    })?;
+    let text = |key: &str| {
+        row.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    Ok(Some(ModuleRecord {
+        id,
+        state: text("state"),
+        disk_version: text("installed_version"),
+    }))
 }
 
 /// Makes Odoo scan its addons path (`update_list`) and returns the generated module's record,
 /// checking that it is the module this node wrote and that it can be installed.
-pub fn prepare(client: &Client<'_>, module: &str, version: &str) -> Result<ModuleRecord, NodeError> {
+pub fn prepare(
+    client: &Client<'_>,
+    module: &str,
+    version: &str,
+) -> Result<ModuleRecord, NodeError> {
     let conn = client.connection().clone();
     let what = format!("installing module `{module}`");
-    client.authenticate().map_err(|e| e.into_node_error(&what, &conn))?;
     client
-        .execute_kw(MODULE_MODEL, "update_list", json!([]), json!({}))
+        .authenticate()
+        .map_err(|e| e.into_node_error(&what, &conn))?;
+    client
+        .execute_kw(MODULE_MODEL, "update_list", &json!([]), &json!({}))
         .map_err(|e| e.into_node_error(&format!("{what}: refreshing the module list"), &conn))?;
     let record = find(client, module).map_err(|e| e.into_node_error(&what, &conn))?.ok_or_else(|| {
         NodeError::failed(format!(
@@ -99,11 +122,21 @@ pub fn prepare(client: &Client<'_>, module: &str, version: &str) -> Result<Modul
 }
 
 /// `button_immediate_install`, then reads the state back until it is `installed`.
-pub fn install(client: &Client<'_>, module: &str, record: &ModuleRecord, poll: Poll) -> Result<String, NodeError> {
+pub fn install(
+    client: &Client<'_>,
+    module: &str,
+    record: &ModuleRecord,
+    poll: Poll,
+) -> Result<String, NodeError> {
     let conn = client.connection().clone();
     let what = format!("installing module `{module}`");
     client
-        .execute_kw(MODULE_MODEL, "button_immediate_install", json!([[record.id]]), json!({}))
+        .execute_kw(
+            MODULE_MODEL,
+            "button_immediate_install",
+            &json!([[record.id]]),
+            &json!({}),
+        )
         .map_err(|e| e.into_node_error(&what, &conn))?;
     wait_for(client, module, &["installed"], poll).map_err(|e| e.into_node_error(&what, &conn))
 }
@@ -130,13 +163,27 @@ pub fn uninstall(client: &Client<'_>, module: &str, poll: Poll) -> Result<Uninst
     };
     match record.state.as_str() {
         "installed" | "to upgrade" => {
-            client.execute_kw(MODULE_MODEL, "button_immediate_uninstall", json!([[record.id]]), json!({})).map_err(err)?;
+            client
+                .execute_kw(
+                    MODULE_MODEL,
+                    "button_immediate_uninstall",
+                    &json!([[record.id]]),
+                    &json!({}),
+                )
+                .map_err(err)?;
             wait_for(client, module, &["uninstalled", "uninstallable"], poll).map_err(err)?;
             Ok(Uninstall::Uninstalled)
         }
         // Left over from an install that died before Odoo finished it.
         "to install" => {
-            client.execute_kw(MODULE_MODEL, "button_install_cancel", json!([[record.id]]), json!({})).map_err(err)?;
+            client
+                .execute_kw(
+                    MODULE_MODEL,
+                    "button_install_cancel",
+                    &json!([[record.id]]),
+                    &json!({}),
+                )
+                .map_err(err)?;
             Ok(Uninstall::NotInstalled("to install (cancelled)".to_owned()))
         }
         state => Ok(Uninstall::NotInstalled(state.to_owned())),
@@ -144,7 +191,12 @@ pub fn uninstall(client: &Client<'_>, module: &str, poll: Poll) -> Result<Uninst
 }
 
 /// Reads the module's state until it is one of `wanted`, at most `poll.attempts` times.
-fn wait_for(client: &Client<'_>, module: &str, wanted: &[&str], poll: Poll) -> Result<String, RpcError> {
+fn wait_for(
+    client: &Client<'_>,
+    module: &str,
+    wanted: &[&str],
+    poll: Poll,
+) -> Result<String, RpcError> {
     let mut last = String::from("unknown");
     for attempt in 0..poll.attempts.max(1) {
         if attempt > 0 {
@@ -153,7 +205,7 @@ fn wait_for(client: &Client<'_>, module: &str, wanted: &[&str], poll: Poll) -> R
         match find(client, module)? {
             Some(record) if wanted.contains(&record.state.as_str()) => return Ok(record.state),
             Some(record) => last = record.state,
-            None => last = "gone".to_owned(),
+            None => "gone".clone_into(&mut last),
         }
     }
     Err(RpcError::Protocol(format!(

@@ -16,7 +16,9 @@ pub mod validate;
 
 use std::path::PathBuf;
 
-use abp_node_sdk::{Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, Value, json};
+use abp_node_sdk::{
+    Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, Value, json,
+};
 use serde::Deserialize;
 
 pub use generate::{GeneratedFile, generate, render};
@@ -65,8 +67,9 @@ impl Config {
         if value.is_null() {
             return Ok(Self::default());
         }
-        serde_json::from_value(value.clone())
-            .map_err(|e| NodeError::invalid_params(format!("plugin config `plugins.odoo.config`: {e}")))
+        serde_json::from_value(value.clone()).map_err(|e| {
+            NodeError::invalid_params(format!("plugin config `plugins.odoo.config`: {e}"))
+        })
     }
 
     /// The server to install on, if one is configured.
@@ -83,13 +86,19 @@ impl Config {
             problems.push("`database` is required when `url` is set".to_owned());
         }
         if !problems.is_empty() {
-            return Err(NodeError::invalid_params(format!("plugin config `plugins.odoo.config`: {}", problems.join("; "))));
+            return Err(NodeError::invalid_params(format!(
+                "plugin config `plugins.odoo.config`: {}",
+                problems.join("; ")
+            )));
         }
         Ok(Some(Connection {
             url: url.trim_end_matches('/').to_owned(),
             database,
             login: self.login.clone().unwrap_or_else(|| "admin".to_owned()),
-            password_secret: self.password_secret.clone().unwrap_or_else(|| "odoo_password".to_owned()),
+            password_secret: self
+                .password_secret
+                .clone()
+                .unwrap_or_else(|| "odoo_password".to_owned()),
         }))
     }
 }
@@ -107,7 +116,8 @@ impl Node for Odoo {
     type Params = Params;
     const NODE_TYPE: &'static str = "odoo";
     const VERSION: &'static str = "0.1.0";
-    const DESCRIPTION: &'static str = "generates an Odoo module from a spec and installs it over JSON-RPC";
+    const DESCRIPTION: &'static str =
+        "generates an Odoo module from a spec and installs it over JSON-RPC";
     const ROLLBACK: RollbackSupport = RollbackSupport::Compensating;
 
     fn dry_run(host: &dyn Host, inv: &Invocation<Params>) -> Result<NodeOutput, NodeError> {
@@ -115,11 +125,18 @@ impl Node for Odoo {
         if let Ownership::Foreign(why) = plan.ownership(inv) {
             return Err(files::foreign_error(&plan.dir, &why));
         }
-        let manifest = plan.files.iter().find(|f| f.path == "__manifest__.py").map(|f| f.content.clone());
+        let manifest = plan
+            .files
+            .iter()
+            .find(|f| f.path == "__manifest__.py")
+            .map(|f| f.content.clone());
         let install = match (&plan.conn, inv.params.install) {
             (None, _) => SKIPPED_NO_SERVER.to_owned(),
             (Some(_), false) => SKIPPED_BY_PARAMS.to_owned(),
-            (Some(conn), true) => format!("would install on {} (database `{}`)", conn.url, conn.database),
+            (Some(conn), true) => format!(
+                "would install on {} (database `{}`)",
+                conn.url, conn.database
+            ),
         };
         let mut output = plan.summary();
         output["manifest"] = json!(manifest);
@@ -148,7 +165,12 @@ impl Node for Odoo {
             "odoo.module_generated",
             &json!({ "module": plan.module.name, "path": plan.dir.to_string_lossy(), "files": plan.files.len(), "odoo_version": plan.module.odoo_version.series() }),
         );
-        host.info(&format!("wrote module `{}` ({} files) to {}", plan.module.name, plan.files.len(), plan.dir.display()));
+        host.info(&format!(
+            "wrote module `{}` ({} files) to {}",
+            plan.module.name,
+            plan.files.len(),
+            plan.dir.display()
+        ));
 
         let mut output = plan.summary();
         let conn = match (&plan.conn, inv.params.install) {
@@ -175,27 +197,43 @@ impl Node for Odoo {
         host.checkpoint(&receipt);
         let state = match install::install(&client, &plan.module.name, &record, Poll::default()) {
             Ok(state) => state,
-            Err(error) => return Err(plan.clean_up_after_failed_install(host, Some(&client), error)),
+            Err(error) => {
+                return Err(plan.clean_up_after_failed_install(host, Some(&client), error));
+            }
         };
         receipt["install"] = json!("installed");
         host.audit(
             "odoo.module_installed",
             &json!({ "module": plan.module.name, "url": conn.url, "database": conn.database, "module_id": record.id }),
         );
-        host.info(&format!("installed module `{}` in database `{}`", plan.module.name, conn.database));
+        host.info(&format!(
+            "installed module `{}` in database `{}`",
+            plan.module.name, conn.database
+        ));
         output["install"] = json!("installed");
         output["odoo"] = json!({ "url": conn.url, "database": conn.database, "module_id": record.id, "state": state });
         Ok(NodeOutput::new(output, receipt))
     }
 
-    fn rollback(host: &dyn Host, inv: &Invocation<Params>, receipt: &Value) -> Result<(), NodeError> {
+    fn rollback(
+        host: &dyn Host,
+        inv: &Invocation<Params>,
+        receipt: &Value,
+    ) -> Result<(), NodeError> {
         let Some(receipt) = Receipt::parse(receipt)? else {
             host.info("nothing to roll back: the receipt names no module");
             return Ok(());
         };
         let dir = host.require_mount("addons")?.join(&receipt.module);
         let touched_odoo = matches!(receipt.install.as_str(), "requested" | "installed");
-        let conn = if touched_odoo { receipt.connection.clone().or(Config::parse(&inv.config)?.connection()?) } else { None };
+        let conn = if touched_odoo {
+            receipt
+                .connection
+                .clone()
+                .or(Config::parse(&inv.config)?.connection()?)
+        } else {
+            None
+        };
         let transport = HostTransport(host);
         let client = conn.map(|c| Client::new(&transport, c, REQUEST_TIMEOUT_MS));
         if let Some(client) = &client {
@@ -203,10 +241,18 @@ impl Node for Odoo {
             match install::uninstall(client, &receipt.module, Poll::default())? {
                 Uninstall::Uninstalled => {
                     host.audit("odoo.module_uninstalled", &json!({ "module": receipt.module, "url": conn.url, "database": conn.database }));
-                    host.info(&format!("uninstalled module `{}` from database `{}`", receipt.module, conn.database));
+                    host.info(&format!(
+                        "uninstalled module `{}` from database `{}`",
+                        receipt.module, conn.database
+                    ));
                 }
-                Uninstall::NotInstalled(state) => host.info(&format!("module `{}` is not installed (state `{state}`)", receipt.module)),
-                Uninstall::Unknown => host.info(&format!("odoo has no module `{}`", receipt.module)),
+                Uninstall::NotInstalled(state) => host.info(&format!(
+                    "module `{}` is not installed (state `{state}`)",
+                    receipt.module
+                )),
+                Uninstall::Unknown => {
+                    host.info(&format!("odoo has no module `{}`", receipt.module));
+                }
             }
         }
         let removal = files::remove_module(&dir, &receipt.files, receipt.created_dir)?;
@@ -218,13 +264,25 @@ impl Node for Odoo {
             removal.removed.len(),
             receipt.module,
             removal.already_gone.len(),
-            if removal.dir_removed { ", and its folder" } else { "" }
+            if removal.dir_removed {
+                ", and its folder"
+            } else {
+                ""
+            }
         ));
         if let Some(client) = &client {
             // Odoo keeps listing a removed module until it rescans; a failure here only leaves
             // a stale entry in the Apps list, so it is reported but does not fail the rollback.
-            if let Err(e) = client.execute_kw("ir.module.module", "update_list", json!([]), json!({})) {
-                host.warn(&e.into_node_error("refreshing the module list after removal", client.connection()).to_string());
+            if let Err(e) =
+                client.execute_kw("ir.module.module", "update_list", &json!([]), &json!({}))
+            {
+                host.warn(
+                    &e.into_node_error(
+                        "refreshing the module list after removal",
+                        client.connection(),
+                    )
+                    .to_string(),
+                );
             }
         }
         Ok(())
@@ -243,10 +301,16 @@ impl Plan {
     /// Checks the config and the spec (all problems at once) before touching anything.
     fn new(host: &dyn Host, inv: &Invocation<Params>) -> Result<Self, NodeError> {
         let conn = Config::parse(&inv.config)?.connection()?;
-        let module = check(&inv.params.module, inv.params.odoo_version).map_err(|e| NodeError::invalid_params(e.to_string()))?;
+        let module = check(&inv.params.module, inv.params.odoo_version)
+            .map_err(|e| NodeError::invalid_params(e.to_string()))?;
         let files = render(&module);
         let dir = host.require_mount("addons")?.join(&module.name);
-        Ok(Self { module, files, dir, conn })
+        Ok(Self {
+            module,
+            files,
+            dir,
+            conn,
+        })
     }
 
     fn ownership(&self, inv: &Invocation<Params>) -> Ownership {
@@ -288,14 +352,27 @@ impl Plan {
     /// given) and got that far, and remove the files, so that a failed node leaves neither a
     /// failed module on the addons path nor a half-installed one; the error then says so.
     /// When Odoo cannot say whether the module is installed, the files stay for `rollback`.
-    fn clean_up_after_failed_install(&self, host: &dyn Host, client: Option<&Client<'_>>, error: NodeError) -> NodeError {
+    fn clean_up_after_failed_install(
+        &self,
+        host: &dyn Host,
+        client: Option<&Client<'_>>,
+        error: NodeError,
+    ) -> NodeError {
         let undo = client
-            .map_or(Ok(Uninstall::Unknown), |client| install::uninstall(client, &self.module.name, Poll::default()))
+            .map_or(Ok(Uninstall::Unknown), |client| {
+                install::uninstall(client, &self.module.name, Poll::default())
+            })
             .and_then(|_| files::remove_module(&self.dir, &self.file_list(), true));
         match undo {
             Ok(_) => {
-                host.info(&format!("removed the files of module `{}` after the failed install", self.module.name));
-                let message = format!("{}; the generated files were removed again", error.message());
+                host.info(&format!(
+                    "removed the files of module `{}` after the failed install",
+                    self.module.name
+                ));
+                let message = format!(
+                    "{}; the generated files were removed again",
+                    error.message()
+                );
                 match error {
                     NodeError::Denied(_) => NodeError::denied(message),
                     NodeError::Unavailable(_) => NodeError::unavailable(message),
@@ -304,7 +381,10 @@ impl Plan {
                 }
             }
             Err(cleanup) => {
-                host.warn(&format!("cleaning up after the failed install: {}", cleanup.message()));
+                host.warn(&format!(
+                    "cleaning up after the failed install: {}",
+                    cleanup.message()
+                ));
                 error
             }
         }
@@ -326,13 +406,20 @@ impl Receipt {
             return Ok(None);
         };
         if !validate::is_identifier(module) {
-            return Err(NodeError::failed(format!("the receipt names the module `{module}`, which is not a module name")));
+            return Err(NodeError::failed(format!(
+                "the receipt names the module `{module}`, which is not a module name"
+            )));
         }
         let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_owned);
         let files = value
             .get("files")
             .and_then(Value::as_array)
-            .map(|list| list.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|list| {
+                list.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default();
         let connection = value.get("odoo").filter(|o| o.is_object()).and_then(|o| {
             Some(Connection {
@@ -345,7 +432,10 @@ impl Receipt {
         Ok(Some(Self {
             module: module.to_owned(),
             files,
-            created_dir: value.get("created_dir").and_then(Value::as_bool).unwrap_or(false),
+            created_dir: value
+                .get("created_dir")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
             install: text(value, "install").unwrap_or_default(),
             connection,
         }))

@@ -57,7 +57,11 @@ impl RpcError {
         match self {
             Self::Transport(err) => {
                 let node_error = NodeError::from(err);
-                let message = format!("{what}: odoo at {} did not answer: {}", conn.url, node_error.message());
+                let message = format!(
+                    "{what}: odoo at {} did not answer: {}",
+                    conn.url,
+                    node_error.message()
+                );
                 match node_error {
                     NodeError::Denied(_) => NodeError::denied(message),
                     NodeError::Failed(_) => NodeError::failed(message),
@@ -66,7 +70,11 @@ impl RpcError {
             }
             Self::Protocol(detail) => NodeError::failed(format!("{what}: {detail}")),
             Self::Odoo { name, message } => {
-                let kind = if name.is_empty() { String::new() } else { format!(" ({name})") };
+                let kind = if name.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({name})")
+                };
                 NodeError::failed(format!("{what}: odoo said: {message}{kind}"))
             }
             Self::LoginFailed => NodeError::denied(format!(
@@ -89,7 +97,13 @@ pub struct Client<'t> {
 
 impl<'t> Client<'t> {
     pub fn new(transport: &'t dyn Transport, conn: Connection, timeout_ms: u32) -> Self {
-        Self { transport, conn, uid: Cell::new(None), next_id: Cell::new(1), timeout_ms }
+        Self {
+            transport,
+            conn,
+            uid: Cell::new(None),
+            next_id: Cell::new(1),
+            timeout_ms,
+        }
     }
 
     pub fn connection(&self) -> &Connection {
@@ -98,30 +112,49 @@ impl<'t> Client<'t> {
 
     /// `common.authenticate`; returns the user id.
     pub fn authenticate(&self) -> Result<i64, RpcError> {
-        let args = json!([self.conn.database, self.conn.login, PASSWORD_PLACEHOLDER, {}]);
-        let result = self.call("common", "authenticate", args)?;
+        let args = json!(
+            [self.conn.database, self.conn.login, PASSWORD_PLACEHOLDER, {
+            }]
+        );
+        let result = self.call("common", "authenticate", &args)?;
         match result.as_i64() {
             Some(uid) if uid > 0 => {
                 self.uid.set(Some(uid));
                 Ok(uid)
             }
             _ if result == Value::Bool(false) => Err(RpcError::LoginFailed),
-            _ => Err(RpcError::Protocol(format!("`authenticate` returned {result} instead of a user id"))),
+            _ => Err(RpcError::Protocol(format!(
+                "`authenticate` returned {result} instead of a user id"
+            ))),
         }
     }
 
     /// `object.execute_kw(db, uid, password, model, method, args, kwargs)`; authenticates
     /// first when needed.
-    pub fn execute_kw(&self, model: &str, method: &str, args: Value, kwargs: Value) -> Result<Value, RpcError> {
+    pub fn execute_kw(
+        &self,
+        model: &str,
+        method: &str,
+        args: &Value,
+        kwargs: &Value,
+    ) -> Result<Value, RpcError> {
         let uid = match self.uid.get() {
             Some(uid) => uid,
             None => self.authenticate()?,
         };
-        let args = json!([self.conn.database, uid, PASSWORD_PLACEHOLDER, model, method, args, kwargs]);
-        self.call("object", "execute_kw", args)
+        let args = json!([
+            self.conn.database,
+            uid,
+            PASSWORD_PLACEHOLDER,
+            model,
+            method,
+            args,
+            kwargs
+        ]);
+        self.call("object", "execute_kw", &args)
     }
 
-    fn call(&self, service: &str, method: &str, args: Value) -> Result<Value, RpcError> {
+    fn call(&self, service: &str, method: &str, args: &Value) -> Result<Value, RpcError> {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
         let body = json!({
@@ -152,15 +185,30 @@ fn parse_response(response: &Response, id: u64) -> Result<Value, RpcError> {
     })?;
     if let Some(error) = body.get("error") {
         let data = error.get("data");
-        let text = |v: Option<&Value>| v.and_then(Value::as_str).filter(|s| !s.trim().is_empty()).map(str::to_owned);
+        let text = |v: Option<&Value>| {
+            v.and_then(Value::as_str)
+                .filter(|s| !s.trim().is_empty())
+                .map(str::to_owned)
+        };
         let message = text(data.and_then(|d| d.get("message")))
             .or_else(|| text(error.get("message")))
-            .unwrap_or_else(|| format!("an error without a message: {}", snippet(&error.to_string())));
+            .unwrap_or_else(|| {
+                format!(
+                    "an error without a message: {}",
+                    snippet(&error.to_string())
+                )
+            });
         let name = text(data.and_then(|d| d.get("name"))).unwrap_or_default();
         return Err(RpcError::Odoo { name, message });
     }
-    if body.get("id").and_then(Value::as_u64).is_some_and(|got| got != id) {
-        return Err(RpcError::Protocol(format!("odoo answered request {id} with another request's id")));
+    if body
+        .get("id")
+        .and_then(Value::as_u64)
+        .is_some_and(|got| got != id)
+    {
+        return Err(RpcError::Protocol(format!(
+            "odoo answered request {id} with another request's id"
+        )));
     }
     match body.get("result") {
         Some(result) => Ok(result.clone()),

@@ -21,7 +21,11 @@ fn files_of(value: Value, version: OdooVersion) -> Vec<GeneratedFile> {
 }
 
 fn content<'a>(files: &'a [GeneratedFile], path: &str) -> &'a str {
-    &files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no {path}")).content
+    &files
+        .iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("no {path}"))
+        .content
 }
 
 #[test]
@@ -50,7 +54,12 @@ fn every_field_type_compiles_and_loads_in_order_on_both_versions() {
             let dir = tempfile::tempdir().unwrap();
             let files = files_of(value, version);
             let inspection = inspect(dir.path(), &files);
-            assert!(inspection.manifest["version"].as_str().unwrap().starts_with(version.series()));
+            assert!(
+                inspection.manifest["version"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(version.series())
+            );
         }
     }
 }
@@ -84,7 +93,10 @@ fn manifest_has_exactly_the_expected_keys_and_values() {
 fn version_takes_the_odoo_series_prefix() {
     let check = |given: Value, odoo: OdooVersion, expected: &str| {
         let dir = tempfile::tempdir().unwrap();
-        let inspection = inspect(dir.path(), &files_of(with(consulting(), "/version", given), odoo));
+        let inspection = inspect(
+            dir.path(),
+            &files_of(with(consulting(), "/version", given), odoo),
+        );
         assert_eq!(inspection.manifest["version"], expected);
     };
     check(json!("1.0.0"), OdooVersion::V17, "17.0.1.0.0");
@@ -95,12 +107,21 @@ fn version_takes_the_odoo_series_prefix() {
 
 #[test]
 fn list_views_are_tree_on_17_and_list_on_18() {
-    for (version, tag, mode) in [(OdooVersion::V17, "tree", "tree,form"), (OdooVersion::V18, "list", "list,form")] {
+    for (version, tag, mode) in [
+        (OdooVersion::V17, "tree", "tree,form"),
+        (OdooVersion::V18, "list", "list,form"),
+    ] {
         let files = files_of(every_field_type(), version);
         let xml = content(&files, "views/zoo_enclosure_views.xml");
         let doc = roxmltree::Document::parse(xml).unwrap();
-        let list = doc.descendants().find(|n| n.attribute("id") == Some(&*format!("zoo_enclosure_view_{tag}"))).unwrap();
-        let arch = list.children().find(|n| n.attribute("name") == Some("arch")).unwrap();
+        let list = doc
+            .descendants()
+            .find(|n| n.attribute("id") == Some(&*format!("zoo_enclosure_view_{tag}")))
+            .unwrap();
+        let arch = list
+            .children()
+            .find(|n| n.attribute("name") == Some("arch"))
+            .unwrap();
         assert_eq!(arch.first_element_child().unwrap().tag_name().name(), tag);
         let other = if tag == "tree" { "<list" } else { "<tree" };
         assert!(!xml.contains(other), "{version}: no `{other}` anywhere");
@@ -124,18 +145,66 @@ fn fields_map_to_odoo_field_classes_with_their_options() {
         assert_eq!(entry["kwargs"], kwargs, "{file} {field}");
     };
     let zoo = "zoo_enclosure.py";
-    check(zoo, "name", "fields.Char", json!([]), json!({ "string": "Name", "required": true }));
+    check(
+        zoo,
+        "name",
+        "fields.Char",
+        json!([]),
+        json!({ "string": "Name", "required": true }),
+    );
     check(zoo, "sequence", "fields.Integer", json!([]), json!({}));
-    check(zoo, "notes", "fields.Text", json!([]), json!({ "help": "Free notes" }));
-    check(zoo, "area", "fields.Float", json!([]), json!({ "string": "Area (m²)" }));
+    check(
+        zoo,
+        "notes",
+        "fields.Text",
+        json!([]),
+        json!({ "help": "Free notes" }),
+    );
+    check(
+        zoo,
+        "area",
+        "fields.Float",
+        json!([]),
+        json!({ "string": "Area (m²)" }),
+    );
     check(zoo, "active", "fields.Boolean", json!([]), json!({}));
     check(zoo, "opened_on", "fields.Date", json!([]), json!({}));
     check(zoo, "inspected_at", "fields.Datetime", json!([]), json!({}));
-    check(zoo, "climate", "fields.Selection", json!([]), json!({ "selection": [["tropical", "Tropical"], ["arctic", "Arctic"]] }));
-    check(zoo, "keeper_id", "fields.Many2one", json!(["res.users"]), json!({}));
-    check(zoo, "animal_ids", "fields.One2many", json!(["zoo.animal"]), json!({ "inverse_name": "enclosure_id" }));
-    check(zoo, "tag_ids", "fields.Many2many", json!(["zoo.tag"]), json!({}));
-    check(zoo, "budget", "fields.Monetary", json!([]), json!({ "currency_field": "currency_id" }));
+    check(
+        zoo,
+        "climate",
+        "fields.Selection",
+        json!([]),
+        json!({ "selection": [["tropical", "Tropical"], ["arctic", "Arctic"]] }),
+    );
+    check(
+        zoo,
+        "keeper_id",
+        "fields.Many2one",
+        json!(["res.users"]),
+        json!({}),
+    );
+    check(
+        zoo,
+        "animal_ids",
+        "fields.One2many",
+        json!(["zoo.animal"]),
+        json!({ "inverse_name": "enclosure_id" }),
+    );
+    check(
+        zoo,
+        "tag_ids",
+        "fields.Many2many",
+        json!(["zoo.tag"]),
+        json!({}),
+    );
+    check(
+        zoo,
+        "budget",
+        "fields.Monetary",
+        json!([]),
+        json!({ "currency_field": "currency_id" }),
+    );
     check(zoo, "website_text", "fields.Html", json!([]), json!({}));
     check(
         zoo,
@@ -165,13 +234,34 @@ fn fields_map_to_odoo_field_classes_with_their_options() {
         json!(["zoo.enclosure"]),
         json!({ "required": true, "ondelete": "cascade", "index": true }),
     );
-    check(animal, "price", "fields.Monetary", json!([]), json!({ "currency_field": "price_currency_id" }));
-    assert_eq!(inspection.assignment(animal, "price_currency_id")["args"], json!(["res.currency"]));
+    check(
+        animal,
+        "price",
+        "fields.Monetary",
+        json!([]),
+        json!({ "currency_field": "price_currency_id" }),
+    );
+    assert_eq!(
+        inspection.assignment(animal, "price_currency_id")["args"],
+        json!(["res.currency"])
+    );
     // Implied `name` field, and `_order` from it.
-    check(animal, "name", "fields.Char", json!([]), json!({ "required": true }));
+    check(
+        animal,
+        "name",
+        "fields.Char",
+        json!([]),
+        json!({ "required": true }),
+    );
     assert_eq!(inspection.assignment(animal, "_order")["value"], "name, id");
-    assert_eq!(inspection.assignment(zoo, "_order")["value"], "sequence, id");
-    assert_eq!(inspection.assignment("zoo_tag.py", "_description")["value"], "Zoo Tag");
+    assert_eq!(
+        inspection.assignment(zoo, "_order")["value"],
+        "sequence, id"
+    );
+    assert_eq!(
+        inspection.assignment("zoo_tag.py", "_description")["value"],
+        "Zoo Tag"
+    );
 }
 
 #[test]
@@ -186,13 +276,19 @@ fn required_selection_defaults_to_its_first_key() {
 fn core_relations_add_the_modules_that_provide_them() {
     let dir = tempfile::tempdir().unwrap();
     let inspection = inspect(dir.path(), &files_of(every_field_type(), OdooVersion::V17));
-    assert_eq!(inspection.manifest["depends"], json!(["base", "mail", "product"]));
+    assert_eq!(
+        inspection.manifest["depends"],
+        json!(["base", "mail", "product"])
+    );
 }
 
 #[test]
 fn a_module_without_models_is_still_installable() {
     let dir = tempfile::tempdir().unwrap();
-    let files = files_of(json!({ "name": "empty_shell", "title": "Empty" }), OdooVersion::V17);
+    let files = files_of(
+        json!({ "name": "empty_shell", "title": "Empty" }),
+        OdooVersion::V17,
+    );
     let inspection = inspect(dir.path(), &files);
     assert_eq!(inspection.manifest["data"], json!([]));
     assert_eq!(files.len(), 3);
@@ -220,7 +316,9 @@ fn hostile_free_text_is_escaped_and_reads_back_unchanged() {
         value["title"] = json!(text);
         value["summary"] = json!(text);
         value["category"] = json!(text);
-        value["description"] = json!(format!("{text}\n.. raw:: html\n\n   <script>alert(1)</script>\n{text}"));
+        value["description"] = json!(format!(
+            "{text}\n.. raw:: html\n\n   <script>alert(1)</script>\n{text}"
+        ));
         value["models"][0]["description"] = json!(text);
         value["models"][0]["fields"][0]["string"] = json!(text);
         value["models"][0]["fields"][0]["help"] = json!(format!("{text}\nline two"));
@@ -232,15 +330,40 @@ fn hostile_free_text_is_escaped_and_reads_back_unchanged() {
             let keys: Vec<&String> = inspection.manifest.as_object().unwrap().keys().collect();
             assert_eq!(
                 keys,
-                ["name", "summary", "version", "category", "license", "author", "depends", "data", "installable", "application"],
+                [
+                    "name",
+                    "summary",
+                    "version",
+                    "category",
+                    "license",
+                    "author",
+                    "depends",
+                    "data",
+                    "installable",
+                    "application"
+                ],
                 "hostile text {i}"
             );
             assert_eq!(inspection.manifest["name"], *text);
             assert_eq!(inspection.manifest["summary"], *text);
             let model = &inspection.models["consulting_engagement.py"];
-            assert_eq!(model["top"], json!(["ImportFrom", "ClassDef"]), "hostile text {i}: only the import and the class");
-            assert!(model["body"].as_array().unwrap().iter().all(|e| e["kind"] == "Assign"), "hostile text {i}: class body");
-            assert_eq!(inspection.assignment("consulting_engagement.py", "_description")["value"], *text);
+            assert_eq!(
+                model["top"],
+                json!(["ImportFrom", "ClassDef"]),
+                "hostile text {i}: only the import and the class"
+            );
+            assert!(
+                model["body"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|e| e["kind"] == "Assign"),
+                "hostile text {i}: class body"
+            );
+            assert_eq!(
+                inspection.assignment("consulting_engagement.py", "_description")["value"],
+                *text
+            );
             let partner = inspection.assignment("consulting_engagement.py", "partner_id");
             assert_eq!(partner["kwargs"]["string"], *text);
             assert_eq!(partner["kwargs"]["help"], format!("{text}\nline two"));
@@ -249,26 +372,55 @@ fn hostile_free_text_is_escaped_and_reads_back_unchanged() {
 
             let menus = roxmltree::Document::parse(content(&files, "views/menus.xml")).unwrap();
             let root_menu = menus.root_element().first_element_child().unwrap();
-            assert_eq!(root_menu.attribute("name"), Some(*text), "hostile text {i}: menu name");
-            let views = roxmltree::Document::parse(content(&files, "views/consulting_engagement_views.xml")).unwrap();
-            let form = views.descendants().find(|n| n.tag_name().name() == "form").unwrap();
+            assert_eq!(
+                root_menu.attribute("name"),
+                Some(*text),
+                "hostile text {i}: menu name"
+            );
+            let views = roxmltree::Document::parse(content(
+                &files,
+                "views/consulting_engagement_views.xml",
+            ))
+            .unwrap();
+            let form = views
+                .descendants()
+                .find(|n| n.tag_name().name() == "form")
+                .unwrap();
             assert_eq!(form.attribute("string"), Some(*text));
-            let records = views.root_element().children().filter(roxmltree::Node::is_element).count();
-            assert_eq!(records, 4, "hostile text {i}: list, form, search and action, nothing injected");
+            let records = views
+                .root_element()
+                .children()
+                .filter(roxmltree::Node::is_element)
+                .count();
+            assert_eq!(
+                records, 4,
+                "hostile text {i}: list, form, search and action, nothing injected"
+            );
             let readme = content(&files, "README.rst");
-            assert!(!readme.contains("\n.. raw::"), "hostile text {i}: no directive survives in the README");
+            assert!(
+                !readme.contains("\n.. raw::"),
+                "hostile text {i}: no directive survives in the README"
+            );
         }
     }
 }
 
 /// Checks that `value` is refused with problems at exactly `expected` (path, message part).
-fn check_refused(value: Value, expected: &[(&str, &str)]) {
-    let err = generate(&spec(value.clone()), OdooVersion::V17).expect_err(&format!("accepted {value}"));
-    let got: Vec<(String, String)> = err.0.iter().map(|e| (e.path.clone(), e.message.clone())).collect();
+fn check_refused(value: &Value, expected: &[(&str, &str)]) {
+    let err =
+        generate(&spec(value.clone()), OdooVersion::V17).expect_err(&format!("accepted {value}"));
+    let got: Vec<(String, String)> = err
+        .0
+        .iter()
+        .map(|e| (e.path.clone(), e.message.clone()))
+        .collect();
     assert_eq!(got.len(), expected.len(), "problems: {got:#?}");
     for ((path, message), (want_path, want_part)) in got.iter().zip(expected) {
         assert_eq!(path, want_path, "{got:#?}");
-        assert!(message.contains(want_part), "`{message}` should mention `{want_part}`");
+        assert!(
+            message.contains(want_part),
+            "`{message}` should mention `{want_part}`"
+        );
     }
     let text = err.to_string();
     assert!(text.starts_with("module spec is invalid"), "{text}");
@@ -277,22 +429,45 @@ fn check_refused(value: Value, expected: &[(&str, &str)]) {
 #[test]
 fn rejects_module_names_with_path_traversal() {
     for name in ["../x", "..", "a/b", "/etc", "x\\y", "x/../../y", "."] {
-        check_refused(with(consulting(), "/name", json!(name)), &[("name", "not a plain folder name")]);
+        check_refused(
+            &with(consulting(), "/name", json!(name)),
+            &[("name", "not a plain folder name")],
+        );
     }
-    for name in ["", "Upper", "1abc", "with-dash", "with space", "_private", "naïve"] {
-        check_refused(with(consulting(), "/name", json!(name)), &[("name", "^[a-z][a-z0-9_]*$")]);
+    for name in [
+        "",
+        "Upper",
+        "1abc",
+        "with-dash",
+        "with space",
+        "_private",
+        "naïve",
+    ] {
+        check_refused(
+            &with(consulting(), "/name", json!(name)),
+            &[("name", "^[a-z][a-z0-9_]*$")],
+        );
     }
 }
 
 #[test]
 fn rejects_reserved_module_names() {
-    check_refused(with(consulting(), "/name", json!("import")), &[("name", "Python keyword")]);
+    check_refused(
+        &with(consulting(), "/name", json!("import")),
+        &[("name", "Python keyword")],
+    );
     for name in ["sale", "account", "web", "l10n_de_custom"] {
-        check_refused(with(consulting(), "/name", json!(name)), &[("name", "taken by an Odoo module")]);
+        check_refused(
+            &with(consulting(), "/name", json!(name)),
+            &[("name", "taken by an Odoo module")],
+        );
     }
     check_refused(
-        with(consulting(), "/name", json!("base")),
-        &[("name", "taken by an Odoo module"), ("depends[0]", "cannot depend on itself")],
+        &with(consulting(), "/name", json!("base")),
+        &[
+            ("name", "taken by an Odoo module"),
+            ("depends[0]", "cannot depend on itself"),
+        ],
     );
 }
 
@@ -300,28 +475,80 @@ fn rejects_reserved_module_names() {
 fn rejects_reserved_and_malformed_field_names() {
     let field = "/models/0/fields/2/name";
     let path = "models[0].fields[2].name";
-    for name in ["id", "create_uid", "create_date", "write_uid", "write_date", "display_name", "env", "ids", "fields", "models", "search", "write"] {
-        check_refused(with(consulting(), field, json!(name)), &[(path, "reserved by Odoo")]);
+    for name in [
+        "id",
+        "create_uid",
+        "create_date",
+        "write_uid",
+        "write_date",
+        "display_name",
+        "env",
+        "ids",
+        "fields",
+        "models",
+        "search",
+        "write",
+    ] {
+        check_refused(
+            &with(consulting(), field, json!(name)),
+            &[(path, "reserved by Odoo")],
+        );
     }
     for name in ["class", "import", "lambda", "def"] {
-        check_refused(with(consulting(), field, json!(name)), &[(path, "Python keyword")]);
+        check_refused(
+            &with(consulting(), field, json!(name)),
+            &[(path, "Python keyword")],
+        );
     }
-    for name in ["_name", "__last_update", "Name", "a-b", "a b", "x); import os"] {
-        check_refused(with(consulting(), field, json!(name)), &[(path, "must match")]);
+    for name in [
+        "_name",
+        "__last_update",
+        "Name",
+        "a-b",
+        "a b",
+        "x); import os",
+    ] {
+        check_refused(
+            &with(consulting(), field, json!(name)),
+            &[(path, "must match")],
+        );
     }
-    check_refused(with(consulting(), field, json!("a__b")), &[(path, "`__`")]);
+    check_refused(&with(consulting(), field, json!("a__b")), &[(path, "`__`")]);
 }
 
 #[test]
 fn rejects_core_and_malformed_model_names() {
     let model = "/models/0/name";
     let path = "models[0].name";
-    check_refused(with(consulting(), model, json!("res.partner")), &[(path, "`_inherit`")]);
-    check_refused(with(consulting(), model, json!("sale_order")), &[(path, "`_inherit`")]);
-    check_refused(with(consulting(), model, json!("ir.custom")), &[(path, "reserved for Odoo")]);
-    check_refused(with(consulting(), model, json!("x_custom")), &[(path, "reserved for Odoo")]);
-    for name in ["Consulting.Engagement", "consulting..x", "consulting/x", "../x", ".x", "x.", "x.1y"] {
-        check_refused(with(consulting(), model, json!(name)), &[(path, "dotted lowercase")]);
+    check_refused(
+        &with(consulting(), model, json!("res.partner")),
+        &[(path, "`_inherit`")],
+    );
+    check_refused(
+        &with(consulting(), model, json!("sale_order")),
+        &[(path, "`_inherit`")],
+    );
+    check_refused(
+        &with(consulting(), model, json!("ir.custom")),
+        &[(path, "reserved for Odoo")],
+    );
+    check_refused(
+        &with(consulting(), model, json!("x_custom")),
+        &[(path, "reserved for Odoo")],
+    );
+    for name in [
+        "Consulting.Engagement",
+        "consulting..x",
+        "consulting/x",
+        "../x",
+        ".x",
+        "x.",
+        "x.1y",
+    ] {
+        check_refused(
+            &with(consulting(), model, json!(name)),
+            &[(path, "dotted lowercase")],
+        );
     }
 }
 
@@ -330,38 +557,60 @@ fn rejects_dangling_and_inconsistent_relations() {
     let field = |f: Value| with(consulting(), "/models/0/fields/2", f);
     let path = "models[0].fields[2]";
     check_refused(
-        field(json!({ "name": "x_id", "type": "many2one", "relation": "no.such.model" })),
-        &[(&format!("{path}.relation"), "neither a model of this spec nor a known Odoo model")],
+        &field(json!({ "name": "x_id", "type": "many2one", "relation": "no.such.model" })),
+        &[(
+            &format!("{path}.relation"),
+            "neither a model of this spec nor a known Odoo model",
+        )],
     );
-    check_refused(field(json!({ "name": "x_id", "type": "many2one" })), &[(&format!("{path}.relation"), "needs `relation`")]);
     check_refused(
-        field(json!({ "name": "x", "type": "char", "relation": "res.partner" })),
+        &field(json!({ "name": "x_id", "type": "many2one" })),
+        &[(&format!("{path}.relation"), "needs `relation`")],
+    );
+    check_refused(
+        &field(json!({ "name": "x", "type": "char", "relation": "res.partner" })),
         &[(&format!("{path}.relation"), "only applies")],
     );
     check_refused(
-        field(json!({ "name": "line_ids", "type": "one2many", "relation": "consulting.engagement" })),
+        &field(
+            json!({ "name": "line_ids", "type": "one2many", "relation": "consulting.engagement" }),
+        ),
         &[(&format!("{path}.inverse_name"), "needs `inverse_name`")],
     );
     check_refused(
-        field(json!({ "name": "child_ids", "type": "one2many", "relation": "consulting.engagement", "inverse_name": "parent_id" })),
+        &field(
+            json!({ "name": "child_ids", "type": "one2many", "relation": "consulting.engagement", "inverse_name": "parent_id" }),
+        ),
         &[(&format!("{path}.inverse_name"), "has no field `parent_id`")],
     );
     check_refused(
-        field(json!({ "name": "child_ids", "type": "one2many", "relation": "consulting.engagement", "inverse_name": "state" })),
+        &field(
+            json!({ "name": "child_ids", "type": "one2many", "relation": "consulting.engagement", "inverse_name": "state" }),
+        ),
         &[(&format!("{path}.inverse_name"), "must be a many2one")],
     );
     check_refused(
-        field(json!({ "name": "contact_ids", "type": "one2many", "relation": "res.partner", "inverse_name": "engagement_id" })),
+        &field(
+            json!({ "name": "contact_ids", "type": "one2many", "relation": "res.partner", "inverse_name": "engagement_id" }),
+        ),
         &[(&format!("{path}.inverse_name"), "inheriting `res.partner`")],
     );
-    check_refused(field(json!({ "name": "kind", "type": "selection" })), &[(&format!("{path}.selection"), "needs `selection`")]);
     check_refused(
-        field(json!({ "name": "kind", "type": "selection", "selection": [["a", "A"], ["a", "Again"]] })),
+        &field(json!({ "name": "kind", "type": "selection" })),
+        &[(&format!("{path}.selection"), "needs `selection`")],
+    );
+    check_refused(
+        &field(
+            json!({ "name": "kind", "type": "selection", "selection": [["a", "A"], ["a", "Again"]] }),
+        ),
         &[(&format!("{path}.selection[1][0]"), "appears twice")],
     );
     check_refused(
-        field(json!({ "name": "fee", "type": "monetary", "currency_field": "state" })),
-        &[(&format!("{path}.currency_field"), "not a many2one to `res.currency`")],
+        &field(json!({ "name": "fee", "type": "monetary", "currency_field": "state" })),
+        &[(
+            &format!("{path}.currency_field"),
+            "not a many2one to `res.currency`",
+        )],
     );
 }
 
@@ -381,7 +630,7 @@ fn reports_every_problem_at_once() {
         ]
     });
     check_refused(
-        value,
+        &value,
         &[
             ("name", "plain folder name"),
             ("version", "must be `x.y.z`"),
@@ -395,9 +644,18 @@ fn reports_every_problem_at_once() {
 
 #[test]
 fn rejects_control_characters_that_xml_cannot_carry() {
-    check_refused(with(consulting(), "/title", json!("bad\u{1}title")), &[("title", "control character (U+0001)")]);
-    check_refused(with(consulting(), "/title", json!("two\nlines")), &[("title", "a line break")]);
-    check_refused(with(consulting(), "/description", json!("nul\u{0}")), &[("description", "control character")]);
+    check_refused(
+        &with(consulting(), "/title", json!("bad\u{1}title")),
+        &[("title", "control character (U+0001)")],
+    );
+    check_refused(
+        &with(consulting(), "/title", json!("two\nlines")),
+        &[("title", "a line break")],
+    );
+    check_refused(
+        &with(consulting(), "/description", json!("nul\u{0}")),
+        &[("description", "control character")],
+    );
 }
 
 #[test]
@@ -405,5 +663,8 @@ fn rejects_unknown_keys_in_the_spec() {
     let mut value = consulting();
     value["models"][0]["fields"][0]["ondelete"] = json!("cascade");
     let err = serde_json::from_value::<ModuleSpec>(value).unwrap_err();
-    assert!(err.to_string().contains("unknown field `ondelete`"), "{err}");
+    assert!(
+        err.to_string().contains("unknown field `ondelete`"),
+        "{err}"
+    );
 }

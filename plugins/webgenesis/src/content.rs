@@ -517,6 +517,11 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
         pages,
         shop: shop_data,
         email: spec.contact.email.clone(),
+        country: spec
+            .contact
+            .country
+            .clone()
+            .or_else(|| spec.region_code.as_deref().and_then(|c| country_name(c, lang)).map(str::to_owned)),
         json_ld: json_ld(spec, &description),
         palette: usize::try_from(stable_hash(name) % PALETTES.len() as u64).unwrap_or(0),
         initials: initials(name),

@@ -246,9 +246,7 @@ fn field(id: &str, label: &str, kind: &str, autocomplete: &str, required: bool, 
 fn checkout(ctx: &Ctx<'_>, out: &mut String) {
     let ui = ctx.site.ui;
     let privacy = ctx.href(&Target::page("privacy"));
-    let country = ctx.site.json_ld.pointer("/address/addressCountry").and_then(|v| v.as_str()).and_then(|c| {
-        crate::params::country_name(c, if ctx.site.lang == "de" { crate::params::Language::De } else { crate::params::Language::En })
-    });
+    let country = ctx.site.country.as_deref();
     let _ = write!(
         out,
         "<div class=\"checkout\" data-checkout>\n\

@@ -32,6 +32,8 @@ pub struct Site {
     pub shop: Option<Shop>,
     /// Contact address for forms (mailto), when known.
     pub email: Option<String>,
+    /// The business's country in the site's language (default for the checkout form).
+    pub country: Option<String>,
     /// schema.org data for the home page (`application/ld+json`).
     pub json_ld: serde_json::Value,
     /// Palette index into `theme::PALETTES`.

@@ -94,7 +94,7 @@ pub fn css(index: usize) -> String {
     )
 }
 
-const BASE_CSS: &str = r#"*,*::before,*::after{box-sizing:border-box}
+const BASE_CSS: &str = r##"*,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%;scroll-behavior:smooth}
 @media (prefers-reduced-motion: reduce){html{scroll-behavior:auto}*{transition:none!important}}
 body{margin:0;background:var(--bg);color:var(--text);font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","Liberation Sans",sans-serif;font-size:1.0625rem;line-height:1.6;display:flex;flex-direction:column;min-height:100vh}
@@ -169,7 +169,7 @@ td input[type="number"]{width:5rem}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap}
 @media (max-width:40rem){th.hide-sm,td.hide-sm{display:none}}
 @media print{.site-header nav,.skip-link,.actions{display:none}}
-"#;
+"##;
 
 /// The logo: initials on the accent colour, as an SVG file.
 pub fn logo_svg(index: usize, initials: &str) -> String {

@@ -20,12 +20,15 @@ use crate::provider::Provider;
 
 const BASE: &str = "https://api.hetzner.cloud/v1";
 
+/// (zone id, rr name, type)
+type RrKey = (u64, String, String);
+
 #[derive(Debug, Default)]
 struct Cloud {
     /// (zone id, name, default ttl)
     zones: Vec<(u64, String, u32)>,
     /// (zone id, rr name, type) -> (ttl, values)
-    rrsets: BTreeMap<(u64, String, String), (Option<u32>, Vec<String>)>,
+    rrsets: BTreeMap<RrKey, (Option<u32>, Vec<String>)>,
     /// action id -> polls left before it finishes, and the error it finishes with
     actions: BTreeMap<u64, (u32, Option<(String, String)>)>,
     next_action: u64,
@@ -130,9 +133,9 @@ fn handle(cloud: &Rc<RefCell<Cloud>>, req: &Request) -> Response {
         return error(404, "not_found", "not found");
     };
     let path = rest.split('?').next().unwrap_or("");
-    let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
-    match (req.method.as_str(), segs.as_slice()) {
+    match (req.method.as_str(), segments.as_slice()) {
         ("GET", ["zones"]) => {
             let name = query(&req.url, "name");
             let zones: Vec<Value> = c
@@ -166,7 +169,7 @@ fn handle(cloud: &Rc<RefCell<Cloud>>, req: &Request) -> Response {
             else {
                 return error(404, "not_found", "zone not found");
             };
-            match (req.method.as_str(), &segs[3..]) {
+            match (req.method.as_str(), &segments[3..]) {
                 ("GET", []) => {
                     let name = query(&req.url, "name");
                     let keys: Vec<(String, String)> = c
@@ -232,7 +235,9 @@ fn handle(cloud: &Rc<RefCell<Cloud>>, req: &Request) -> Response {
                             "delete_rrset"
                         }
                         ("POST", ["actions", "set_records"]) => {
-                            c.rrsets.get_mut(&key).map(|s| s.1 = given.clone());
+                            if let Some(s) = c.rrsets.get_mut(&key) {
+                                s.1.clone_from(&given);
+                            }
                             "set_rrset_records"
                         }
                         ("POST", ["actions", "add_records"]) => {
@@ -257,9 +262,9 @@ fn handle(cloud: &Rc<RefCell<Cloud>>, req: &Request) -> Response {
                             "remove_rrset_records"
                         }
                         ("POST", ["actions", "change_ttl"]) => {
-                            c.rrsets.get_mut(&key).map(|s| {
-                                s.0 = body["ttl"].as_u64().and_then(|t| u32::try_from(t).ok())
-                            });
+                            if let Some(s) = c.rrsets.get_mut(&key) {
+                                s.0 = body["ttl"].as_u64().and_then(|t| u32::try_from(t).ok());
+                            }
                             "change_rrset_ttl"
                         }
                         _ => return error(404, "not_found", "not found"),

@@ -1,7 +1,7 @@
-//! The `powerdns` provider against an in-memory stand-in of the PowerDNS Authoritative HTTP
+//! The `powerdns` provider against an in-memory stand-in of the `PowerDNS` Authoritative HTTP
 //! API: `X-API-Key` auth, `GET /api/v1/servers/{server}/zones`, `GET .../zones/{id}` with
 //! `rrsets`, `PATCH .../zones/{id}` with REPLACE/DELETE (204 No Content), errors as
-//! `{"error": "..."}`. It checks what PowerDNS checks: absolute names, in-zone names, TTL on
+//! `{"error": "..."}`. It checks what `PowerDNS` checks: absolute names, in-zone names, TTL on
 //! REPLACE, quoted TXT, absolute CNAME/MX targets.
 
 use std::cell::RefCell;
@@ -120,7 +120,7 @@ fn handle(server: &Rc<RefCell<Server>>, req: &Request) -> Response {
                         match r["changetype"].as_str() {
                             Some("REPLACE") => {
                                 if r["ttl"].as_u64().is_none() {
-                                    return err(422, &format!("Key 'ttl' not present or not an Integer"));
+                                    return err(422, "Key 'ttl' not present or not an Integer");
                                 }
                                 for rec in r["records"].as_array().into_iter().flatten() {
                                     if let Some(e) = content_error(rtype, rec["content"].as_str().unwrap_or("")) {

@@ -1,4 +1,4 @@
-//! A stand-in for an Odoo server behind the abp host, as a TestHost HTTP handler. It plays
+//! A stand-in for an Odoo server behind the abp host, as a `TestHost` HTTP handler. It plays
 //! both parts the node talks to: the host (it places the `odoo_password` secret where the
 //! request's body placeholder is, as the real host does) and Odoo's external JSON-RPC API
 //! (`POST /jsonrpc`, services `common` and `object`) with Odoo's documented answers:
@@ -49,7 +49,10 @@ pub struct OdooStandin(pub Rc<RefCell<OdooState>>);
 
 impl OdooStandin {
     pub fn new(addons: PathBuf) -> Self {
-        Self(Rc::new(RefCell::new(OdooState { addons, ..OdooState::default() })))
+        Self(Rc::new(RefCell::new(OdooState {
+            addons,
+            ..OdooState::default()
+        })))
     }
 
     pub fn calls(&self) -> Vec<String> {
@@ -60,22 +63,30 @@ impl OdooStandin {
         self.0.borrow().modules.get(module).map(|m| m.state.clone())
     }
 
-    /// The TestHost handler.
+    /// The `TestHost` handler.
     pub fn handler(&self) -> impl Fn(&Request) -> Result<Response, HttpError> + 'static {
         let me = self.clone();
         move |request| Ok(me.handle(request))
     }
 
     fn handle(&self, request: &Request) -> Response {
-        let path = request.url.split_once("://").and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]));
+        let path = request
+            .url
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]));
         if request.method != "POST" || path != Some("/jsonrpc") {
-            return Response { status: 404, headers: vec![], body: b"<html>404 Not Found</html>".to_vec() };
+            return Response {
+                status: 404,
+                headers: vec![],
+                body: b"<html>404 Not Found</html>".to_vec(),
+            };
         }
         let text = String::from_utf8(request.body.clone()).unwrap();
         self.0.borrow_mut().bodies.push(text.clone());
         // The host's part: place the secret, escaped as JSON string content.
         let text = match &request.credential {
-            Some(credential) if credential.secret == "odoo_password" => match &credential.placement {
+            Some(credential) if credential.secret == "odoo_password" => match &credential.placement
+            {
                 SecretPlacement::BodyPlaceholder(placeholder) => {
                     let escaped = serde_json::to_string(PASSWORD).unwrap();
                     text.replace(placeholder.as_str(), &escaped[1..escaped.len() - 1])
@@ -89,7 +100,11 @@ impl OdooStandin {
         assert_eq!(body["jsonrpc"], "2.0");
         assert_eq!(body["method"], "call");
         let params = &body["params"];
-        let answer = self.dispatch(params["service"].as_str().unwrap(), params["method"].as_str().unwrap(), &params["args"]);
+        let answer = self.dispatch(
+            params["service"].as_str().unwrap(),
+            params["method"].as_str().unwrap(),
+            &params["args"],
+        );
         let envelope = match answer {
             Ok(result) => json!({ "jsonrpc": "2.0", "id": id, "result": result }),
             Err((name, message)) => json!({
@@ -115,7 +130,12 @@ impl OdooStandin {
         }
     }
 
-    fn dispatch(&self, service: &str, method: &str, args: &Value) -> Result<Value, (String, String)> {
+    fn dispatch(
+        &self,
+        service: &str,
+        method: &str,
+        args: &Value,
+    ) -> Result<Value, (String, String)> {
         let mut st = self.0.borrow_mut();
         match (service, method) {
             ("common", "authenticate") => {
@@ -125,7 +145,10 @@ impl OdooStandin {
             }
             ("object", "execute_kw") => {
                 if args[0] != DATABASE || args[1] != UID || args[2] != PASSWORD {
-                    return Err(("odoo.exceptions.AccessDenied".into(), "Access Denied".into()));
+                    return Err((
+                        "odoo.exceptions.AccessDenied".into(),
+                        "Access Denied".into(),
+                    ));
                 }
                 let model = args[3].as_str().unwrap();
                 let method = args[4].as_str().unwrap();
@@ -135,13 +158,21 @@ impl OdooStandin {
                 }
                 st.module_method(method, &args[5], &args[6])
             }
-            _ => Err(("builtins.KeyError".into(), format!("unknown service method {service}.{method}"))),
+            _ => Err((
+                "builtins.KeyError".into(),
+                format!("unknown service method {service}.{method}"),
+            )),
         }
     }
 }
 
 impl OdooState {
-    fn module_method(&mut self, method: &str, args: &Value, kwargs: &Value) -> Result<Value, (String, String)> {
+    fn module_method(
+        &mut self,
+        method: &str,
+        args: &Value,
+        kwargs: &Value,
+    ) -> Result<Value, (String, String)> {
         match method {
             "update_list" => Ok(json!(self.update_list())),
             "search_read" => {
@@ -149,11 +180,23 @@ impl OdooState {
                 assert_eq!(domain[0][0], "name");
                 assert_eq!(domain[0][1], "=");
                 let name = domain[0][2].as_str().unwrap();
-                let fields: Vec<&str> = kwargs["fields"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
-                if self.slow_reads > 0 && self.modules.get(name).is_some_and(|m| m.state == "installed") {
+                let fields: Vec<&str> = kwargs["fields"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f.as_str().unwrap())
+                    .collect();
+                if self.slow_reads > 0
+                    && self
+                        .modules
+                        .get(name)
+                        .is_some_and(|m| m.state == "installed")
+                {
                     self.slow_reads -= 1;
                     let row = &self.modules[name];
-                    return Ok(json!([{ "id": row.id, "name": name, "state": "to install", "installed_version": row.version }]));
+                    return Ok(
+                        json!([{ "id": row.id, "name": name, "state": "to install", "installed_version": row.version }]),
+                    );
                 }
                 Ok(match self.modules.get(name) {
                     None => json!([]),
@@ -178,10 +221,15 @@ impl OdooState {
                 }
                 let row = self.by_id(id)?;
                 if row.state != "uninstalled" {
-                    return Err(("odoo.exceptions.UserError".into(), "module is not installable".into()));
+                    return Err((
+                        "odoo.exceptions.UserError".into(),
+                        "module is not installable".into(),
+                    ));
                 }
                 row.state = "installed".into();
-                Ok(json!({ "type": "ir.actions.client", "tag": "reload", "params": { "menu_id": 1 } }))
+                Ok(
+                    json!({ "type": "ir.actions.client", "tag": "reload", "params": { "menu_id": 1 } }),
+                )
             }
             "button_immediate_uninstall" => {
                 let id = args[0][0].as_i64().unwrap();
@@ -193,7 +241,9 @@ impl OdooState {
                     ));
                 }
                 row.state = "uninstalled".into();
-                Ok(json!({ "type": "ir.actions.client", "tag": "reload", "params": { "menu_id": 1 } }))
+                Ok(
+                    json!({ "type": "ir.actions.client", "tag": "reload", "params": { "menu_id": 1 } }),
+                )
             }
             "button_install_cancel" => {
                 let id = args[0][0].as_i64().unwrap();
@@ -236,19 +286,23 @@ impl OdooState {
         }
         let next_id = self.modules.values().map(|m| m.id).max().unwrap_or(100) + 1;
         for (offset, (name, version)) in on_disk.iter().enumerate() {
-            match self.modules.get_mut(name) {
-                Some(row) => {
-                    if row.state == "uninstallable" {
-                        row.state = "uninstalled".into();
-                    }
-                    row.version.clone_from(version);
-                    updated += 1;
+            if let Some(row) = self.modules.get_mut(name) {
+                if row.state == "uninstallable" {
+                    row.state = "uninstalled".into();
                 }
-                None => {
-                    let id = next_id + i64::try_from(offset).unwrap();
-                    self.modules.insert(name.clone(), ModuleRow { id, state: "uninstalled".into(), version: version.clone() });
-                    added += 1;
-                }
+                row.version.clone_from(version);
+                updated += 1;
+            } else {
+                let id = next_id + i64::try_from(offset).unwrap();
+                self.modules.insert(
+                    name.clone(),
+                    ModuleRow {
+                        id,
+                        state: "uninstalled".into(),
+                        version: version.clone(),
+                    },
+                );
+                added += 1;
             }
         }
         for (name, row) in &mut self.modules {

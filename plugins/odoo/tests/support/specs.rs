@@ -84,8 +84,12 @@ pub fn every_field_type() -> Value {
 /// `spec` with `pointer` (a JSON pointer) set to `value`; an object member is added when
 /// missing.
 pub fn with(mut spec: Value, pointer: &str, value: Value) -> Value {
-    let (parent, key) = pointer.rsplit_once('/').unwrap_or_else(|| panic!("bad pointer {pointer}"));
-    let parent = spec.pointer_mut(parent).unwrap_or_else(|| panic!("no {parent} in spec"));
+    let (parent, key) = pointer
+        .rsplit_once('/')
+        .unwrap_or_else(|| panic!("bad pointer {pointer}"));
+    let parent = spec
+        .pointer_mut(parent)
+        .unwrap_or_else(|| panic!("no {parent} in spec"));
     match parent {
         Value::Object(map) => {
             map.insert(key.to_owned(), value);

@@ -1,6 +1,6 @@
 //! Test node `writer`: writes one file into its `output` mount and removes it on rollback.
-//! Optional `sleep_ms` makes it slow (for the parallelism test) and `fail` makes execute fail
-//! after the file was written (for rollback-of-a-failed-node tests).
+//! Optional `sleep_ms` makes it slow (for the parallelism test); `hold_ms` keeps it running
+//! after the write (for the kill -9 test).
 
 use std::fs;
 use std::time::Duration;
@@ -19,6 +19,9 @@ pub struct Params {
     /// Sleep this long before writing.
     #[serde(default)]
     pub sleep_ms: u64,
+    /// Sleep this long after writing, before returning (a window to kill the host mid-node).
+    #[serde(default)]
+    pub hold_ms: u64,
 }
 
 pub struct Writer;
@@ -54,6 +57,9 @@ impl Node for Writer {
         host.add_artifact(&path);
         host.audit("writer.file_written", &json!({ "path": path.to_string_lossy() }));
         host.info(&format!("wrote {}", path.display()));
+        if inv.params.hold_ms > 0 {
+            std::thread::sleep(Duration::from_millis(inv.params.hold_ms));
+        }
         Ok(NodeOutput::new(json!({ "path": path.to_string_lossy(), "bytes": inv.params.content.len() }), receipt))
     }
 
