@@ -247,17 +247,32 @@ impl Tally {
             negated: Vec::new(),
             order: policy.tie_order.clone(),
         };
-        for m in analysis.matches.iter().filter(|m| m.field == field) {
+        let of_field: Vec<&Match> = analysis.matches.iter().filter(|m| m.field == field).collect();
+        for m in &of_field {
             let token = &analysis.tokens[m.first_token];
-            let (factor, note) = if token.source == Source::Audience {
-                (policy.audience_factor, "target_audience")
+            let (mut factor, mut note) = if token.source == Source::Audience {
+                (policy.audience_factor, "target_audience".to_owned())
             } else if token.customer {
-                (policy.customer_factor, "names customers")
+                (policy.customer_factor, "names customers".to_owned())
             } else if token.head {
-                (policy.head_factor, "head phrase")
+                (policy.head_factor, "head phrase".to_owned())
             } else {
-                (1.0, "")
+                (1.0, String::new())
             };
+            let token_end = token.offset + token.norm.chars().count();
+            let modifier = m.compound
+                && m.end < token_end
+                && of_field
+                    .iter()
+                    .any(|o| o.first_token == m.first_token && o.end == token_end && o.start >= m.end);
+            if modifier && (policy.modifier_factor - 1.0).abs() > f64::EPSILON {
+                factor *= policy.modifier_factor;
+                note = if note.is_empty() {
+                    "compound modifier".to_owned()
+                } else {
+                    format!("{note}, compound modifier")
+                };
+            }
             if m.negated {
                 tally.negated.push(format!("{} (negated)", m.shown));
                 match policy.negation {
@@ -278,7 +293,7 @@ impl Tally {
             let shown = if note.is_empty() || (factor - 1.0).abs() < f64::EPSILON {
                 m.shown.clone()
             } else {
-                format!("{} ({note}, x{factor})", m.shown)
+                format!("{} ({note}, x{})", m.shown, round2(factor))
             };
             tally.add(&m.value, m.weight * factor, shown);
         }

@@ -54,11 +54,19 @@ pub(crate) struct FieldPolicy {
     pub head_factor: f64,
     /// Multiplier for words from `target_audience`.
     pub audience_factor: f64,
+    /// Multiplier for a match inside a German compound that another match of the same field
+    /// ends ("praxis" in "Praxisverwaltungssoftware", where "software" is the head).
+    #[serde(default = "one")]
+    pub modifier_factor: f64,
     /// What a negated match does: `ignore` it, `veto` its value, or `flip` a yes/no value.
     pub negation: NegationPolicy,
     /// Tie-break order; earlier wins.
     #[serde(default)]
     pub tie_order: Vec<String>,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
