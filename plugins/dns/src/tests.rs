@@ -6,6 +6,7 @@
 mod hetzner_api;
 mod pieces;
 mod powerdns_api;
+mod real_powerdns;
 mod zonefile_flow;
 
 use std::collections::BTreeMap;

@@ -179,6 +179,7 @@ fn page(def: PageDef<'_>) -> Page {
         hero: def.id == "home",
         sections: def.sections,
         noindex: def.noindex,
+        compact: false,
     }
 }
 

@@ -410,7 +410,7 @@ fn render_page(site: &Site, page: &Page, base: Base) -> String {
     head(&ctx, page, &mut out);
     out.push_str("<body>\n");
     header(&ctx, &mut out);
-    out.push_str("<main id=\"main\" tabindex=\"-1\">\n");
+    out.push_str(if page.compact { "<main id=\"main\" tabindex=\"-1\" class=\"compact\">\n" } else { "<main id=\"main\" tabindex=\"-1\">\n" });
     let class = if page.hero { "hero" } else { "page-head" };
     let _ = write!(out, "<div class=\"{class}\">\n<div class=\"wrap\">\n<h1>{}</h1>\n", escape(&page.h1));
     if let Some(lead) = &page.lead {
@@ -468,6 +468,7 @@ fn not_found(site: &Site) -> String {
         hero: false,
         sections: Vec::new(),
         noindex: true,
+        compact: false,
     };
     render_page(site, &page, Base::Root)
 }

@@ -199,13 +199,13 @@ fn impressum(
         (_, Language::De) => "Angaben gemäß § 5 Digitale-Dienste-Gesetz (DDG)",
         (_, Language::En) => "Information pursuant to § 5 of the German Digital Services Act (DDG)",
     };
-    let (court_label, number_label, vat_label) = match (country, lang) {
-        ("AT", Language::De) => ("Firmenbuchgericht", "Firmenbuchnummer", "UID-Nummer"),
-        ("AT", Language::En) => ("Commercial register court", "Company register number", "VAT ID (UID)"),
-        ("CH", Language::De) => ("Handelsregisteramt", "Unternehmens-Identifikationsnummer (UID)", "MWST-Nummer"),
-        ("CH", Language::En) => ("Commercial register office", "Business identification number (UID)", "VAT number"),
-        (_, Language::De) => ("Registergericht", "Registernummer", "Umsatzsteuer-Identifikationsnummer gemäß § 27a UStG"),
-        (_, Language::En) => ("Register court", "Register number", "VAT identification number (§ 27a UStG)"),
+    let (court_label, number_label, vat_label, vat_short) = match (country, lang) {
+        ("AT", Language::De) => ("Firmenbuchgericht", "Firmenbuchnummer", "UID-Nummer", "UID-Nummer"),
+        ("AT", Language::En) => ("Commercial register court", "Company register number", "VAT ID (UID)", "VAT ID"),
+        ("CH", Language::De) => ("Handelsregisteramt", "Unternehmens-Identifikationsnummer (UID)", "MWST-Nummer", "MWST-Nummer"),
+        ("CH", Language::En) => ("Commercial register office", "Business identification number (UID)", "VAT number", "VAT number"),
+        (_, Language::De) => ("Registergericht", "Registernummer", "Umsatzsteuer-Identifikationsnummer gemäß § 27a UStG", "USt-IdNr."),
+        (_, Language::En) => ("Register court", "Register number", "VAT identification number (§ 27a UStG)", "VAT ID"),
     };
 
     let mut sections = vec![section(
@@ -244,7 +244,7 @@ fn impressum(
 
     let needs_vat = matches!(form, Form::RegisteredEntity | Form::Unknown);
     if needs_vat || c.vat_id.is_some() {
-        let vat = m.value(c.vat_id.as_ref(), "vat_id", vat_label);
+        let vat = m.value(c.vat_id.as_ref(), "vat_id", vat_short);
         sections.push(section(
             t(lang, "VAT ID", "Umsatzsteuer-ID"),
             vec![Block::Para { content: vec![Inline::text(format!("{vat_label}: ")), vat] }],
@@ -288,6 +288,7 @@ fn impressum(
         hero: false,
         sections,
         noindex: false,
+        compact: true,
     }
 }
 
@@ -478,6 +479,7 @@ fn privacy(spec: &Spec, ui: &'static Ui, m: &mut Missing<'_>, operator: Option<&
         hero: false,
         sections,
         noindex: false,
+        compact: true,
     }
 }
 

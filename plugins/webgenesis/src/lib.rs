@@ -20,6 +20,7 @@ pub mod money;
 pub mod nextjs;
 pub mod params;
 mod punycode;
+pub mod samples;
 pub mod theme;
 
 use std::collections::BTreeMap;

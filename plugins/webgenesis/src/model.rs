@@ -98,6 +98,8 @@ pub struct Page {
     pub sections: Vec<Section>,
     /// Kept out of search engines and the sitemap (cart, checkout).
     pub noindex: bool,
+    /// Tight spacing between sections (legal texts read as one document).
+    pub compact: bool,
 }
 
 /// A button-like link.

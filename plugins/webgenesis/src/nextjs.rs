@@ -67,6 +67,7 @@ export type Page = {
   hero: boolean;
   sections: Section[];
   noindex: boolean;
+  compact: boolean;
 };
 
 export type NavLink = { label: string; target: Target };
@@ -268,7 +269,7 @@ export function PageView({ id }: { id: string }) {
   return (
     <>
       <Header current={id} />
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} className={page.compact ? "compact" : undefined}>
         <div className={page.hero ? "hero" : "page-head"}>
           <div className="wrap">
             <h1>{page.h1}</h1>

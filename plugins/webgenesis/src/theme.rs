@@ -126,6 +126,10 @@ p,ul,ol{margin:0 0 1em}
 .hero .lead,.page-head .lead{color:var(--text)}
 .section{padding:clamp(2rem,6vw,4rem) 0}
 .section.alt{background:var(--surface)}
+.compact .section{padding:.5rem 0}
+.compact .page-head + .section{padding-top:2.5rem}
+.compact .section:last-child{padding-bottom:3.5rem}
+.compact h2{font-size:1.35rem;margin-top:.75rem}
 .section > .wrap > p,.section > .wrap > ul,.section > .wrap > .lines{max-width:46rem}
 .actions{display:flex;flex-wrap:wrap;gap:.75rem;margin:1.5rem 0 0}
 .button{display:inline-block;padding:.7rem 1.2rem;border-radius:.5rem;border:2px solid var(--accent);font-weight:600;text-decoration:none;font:inherit;font-weight:600;cursor:pointer;line-height:1.3}
