@@ -1,10 +1,11 @@
-//! The `powerdns` provider against a real PowerDNS Authoritative server (ignored by default:
+//! The `powerdns` provider against a real `PowerDNS` Authoritative server (ignored by default:
 //! it needs one). Run it with a server whose API is at `ABP_PDNS_URL` (e.g.
 //! `http://127.0.0.1:18081`), key `ABP_PDNS_KEY`, DNS on `ABP_PDNS_DNS_PORT` (127.0.0.1), and
 //! an existing zone `example.co.uk.`:
 //! `cargo test -p abp-node-dns real_powerdns -- --ignored`.
 //! The HTTP handler stands in for the host: it places the secret and speaks HTTP/1.1.
 
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::Command;
@@ -36,14 +37,14 @@ fn send(req: &Request, key: &str) -> Result<Response, HttpError> {
         req.body.len()
     );
     for (k, v) in &req.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
+        let _ = write!(head, "{k}: {v}\r\n");
     }
     if let Some(c) = &req.credential {
         assert_eq!(c.secret, "pdns_api_key");
         let SecretPlacement::Header { name, .. } = &c.placement else {
             panic!("key goes in a header")
         };
-        head.push_str(&format!("{name}: {key}\r\n"));
+        let _ = write!(head, "{name}: {key}\r\n");
     }
     head.push_str("\r\n");
     stream
