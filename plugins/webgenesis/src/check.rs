@@ -386,7 +386,8 @@ mod tests {
             assert!(e.iter().any(|x| x.contains(needle)), "expected `{needle}` in {e:?}");
         };
         check(OK.replace("<p>a", "<p><span>a"), "<span> is not closed");
-        check(OK.replace("</main>", ""), "<main> is never closed");
+        check(OK.replace("</main>", ""), "<main> is not closed");
+        check(OK.replace("</body></html>", ""), "<html> is never closed");
         check(OK.replace("<h1>Hi</h1>", ""), "0 <h1>");
         check(OK.replace("<p>a", "<h1>x</h1><p>a"), "2 <h1>");
         check(OK.replace(" alt=\"\"", ""), "no alt");

@@ -22,6 +22,8 @@ pub mod params;
 mod punycode;
 pub mod samples;
 pub mod theme;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::path::Path;

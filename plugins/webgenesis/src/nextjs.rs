@@ -21,7 +21,12 @@ const TYPES_NODE: &str = "20.19.43";
 fn ts_literal(v: &Value) -> String {
     // JSON is a valid TypeScript expression; U+2028/2029 are legal in string literals since ES2019
     // but escaping them keeps older tooling happy.
-    serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into()).replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
+    // `<` is escaped too, so a value can never become markup if someone pastes it into HTML.
+    serde_json::to_string_pretty(v)
+        .unwrap_or_else(|_| "null".into())
+        .replace('<', "\\u003c")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
 
 const TYPES_TS: &str = r##"// Types of the site content in lib/site.ts (generated; the components render any value of them).
@@ -99,6 +104,7 @@ export type Site = {
   pages: Page[];
   shop: Shop | null;
   email: string | null;
+  country: string | null;
   json_ld: Record<string, unknown>;
   initials: string;
   ui: Ui;
@@ -418,15 +424,6 @@ export function BlockView({ block, level }: { block: Block; level: number }) {
 __SHOP_CASES__
   }
 }
-
-/** The note on prices and shipping under catalogue, cart and summary. */
-export function PriceNote() {
-  return (
-    <p className="note">
-      {site.ui.price_note} {site.ui.shipping_note}
-    </p>
-  );
-}
 "##;
 
 const BLOCKS_SHOP_CASES: &str = r##"    case "products": {
@@ -464,11 +461,10 @@ const BLOCKS_NO_SHOP_CASES: &str = r##"    case "products":
 const CONTACT_FORM_TSX: &str = r##""use client";
 
 import type { FormEvent } from "react";
-import { site } from "@/lib/site";
+import { ui } from "@/lib/ui";
 
 /** Composes an e-mail in the visitor's mail program; nothing is sent to a server. */
 export function ContactForm({ email, level }: { email: string; level: number }) {
-  const ui = site.ui;
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
@@ -514,8 +510,7 @@ const CART_TS: &str = r##""use client";
 // The cart: quantities by product id in this browser's localStorage (the same key and format
 // as the static site), prices always from the catalogue.
 import { useSyncExternalStore } from "react";
-import { shop } from "./catalog";
-import { site } from "./site";
+import { locale, shop } from "./catalog";
 
 export type Cart = Record<string, number>;
 export type Line = { id: string; sku: string; name: string; quantity: number; unit_price: number; total: number };
@@ -614,7 +609,7 @@ export function subtotal(cart: Cart): number {
   return lines(cart).reduce((s, l) => s + l.total, 0);
 }
 
-const money = new Intl.NumberFormat(site.locale, {
+const money = new Intl.NumberFormat(locale, {
   style: "currency",
   currency: shop.currency,
   minimumFractionDigits: shop.decimals,
@@ -637,10 +632,8 @@ const CART_COMPONENTS_TSX: &str = r##""use client";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { addToCart, count, formatMoney, lines, say, setQuantity, subtotal, useCart } from "@/lib/cart";
-import { site } from "@/lib/site";
-import { PriceNote } from "./Blocks";
-
-const ui = site.ui;
+import { ui } from "@/lib/ui";
+import { PriceNote } from "./PriceNote";
 const STATUS = "abp-cart-status";
 
 function announce(text: string) {
@@ -787,10 +780,8 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { formatMoney, lines, subtotal, useCart } from "@/lib/cart";
 import { contactEmail, defaultCountry, privacyRoute } from "@/lib/catalog";
-import { site } from "@/lib/site";
-import { PriceNote } from "./Blocks";
-
-const ui = site.ui;
+import { ui } from "@/lib/ui";
+import { PriceNote } from "./PriceNote";
 
 type Field = { name: string; label: string; type: string; autoComplete: string; required: boolean };
 
@@ -931,6 +922,18 @@ export function CheckoutView() {
 }
 "##;
 
+const PRICE_NOTE_TSX: &str = r##"import { ui } from "@/lib/ui";
+
+/** The note on prices and shipping under catalogue, cart and order summary. */
+export function PriceNote() {
+  return (
+    <p className="note">
+      {ui.price_note} {ui.shipping_note}
+    </p>
+  );
+}
+"##;
+
 const CHECKOUT_ROUTE_TS: &str = r##"import { NextResponse } from "next/server";
 import { shop } from "@/lib/catalog";
 
@@ -1039,7 +1042,7 @@ fn readme(site: &Site, shop: bool) -> String {
          - `app/globals.css`: the styles, with light and dark colours (`prefers-color-scheme`).\n\
          - `components/`: header and footer, the page renderer, the contact form.\n\n\
          Nothing is loaded from other servers (no web fonts, no CDNs, no trackers).\n",
-        name = site.name,
+        name = crate::html::escape(&site.name),
         next = NEXT_VERSION
     );
     if shop {
@@ -1116,17 +1119,19 @@ pub fn render(site: &Site) -> Vec<GeneratedFile> {
             "lib/catalog.ts",
             format!(
                 "// The shop's catalogue (generated): prices in minor units of the currency.\nimport type {{ Shop }} from \"./types\";\n\n\
-                 export const shop: Shop = {};\n\nexport const contactEmail: string | null = {};\n\nexport const defaultCountry: string | null = {};\n\nexport const privacyRoute = {};\n",
+                 export const shop: Shop = {};\n\nexport const contactEmail: string | null = {};\n\nexport const defaultCountry: string | null = {};\n\nexport const privacyRoute = {};\n\nexport const locale = {};\n",
                 ts_literal(&shop_value),
                 ts_literal(&serde_json::json!(site.email)),
                 ts_literal(&serde_json::json!(country)),
                 ts_literal(&serde_json::json!(privacy)),
+                ts_literal(&serde_json::json!(site.locale)),
             ),
         );
         add("lib/cart.ts", CART_TS.into());
         add("components/Cart.tsx", CART_COMPONENTS_TSX.into());
         add("components/Checkout.tsx", CHECKOUT_TSX.into());
         add("app/api/checkout/route.ts", CHECKOUT_ROUTE_TS.into());
+        add("components/PriceNote.tsx", PRICE_NOTE_TSX.into());
     }
 
     add(
@@ -1149,7 +1154,11 @@ pub fn render(site: &Site) -> Vec<GeneratedFile> {
         BLOCKS_TSX
             .replace(
                 "__SHOP_IMPORTS__",
-                if shop { "import { AddToCart, CartStatus, CartView } from \"./Cart\";\nimport { CheckoutView } from \"./Checkout\";\n" } else { "" },
+                if shop {
+                    "import { AddToCart, CartStatus, CartView } from \"./Cart\";\nimport { CheckoutView } from \"./Checkout\";\nimport { PriceNote } from \"./PriceNote\";\n"
+                } else {
+                    ""
+                },
             )
             .replace("__SHOP_CASES__", if shop { BLOCKS_SHOP_CASES } else { BLOCKS_NO_SHOP_CASES }),
     );
