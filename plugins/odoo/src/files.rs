@@ -140,10 +140,10 @@ pub fn remove_module(
     Ok(removal)
 }
 
-/// Removes `dir` if it exists and is empty; returns whether it is gone now.
+/// Removes `dir` if it exists and is empty; returns whether this call removed it.
 fn remove_empty_dir(dir: &Path) -> Result<bool, NodeError> {
     match fs::read_dir(dir) {
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(true),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
         Err(e) => Err(io_error("reading", dir, &e)),
         Ok(mut entries) => {
             if entries.next().is_some() {
@@ -151,7 +151,7 @@ fn remove_empty_dir(dir: &Path) -> Result<bool, NodeError> {
             }
             match fs::remove_dir(dir) {
                 Ok(()) => Ok(true),
-                Err(e) if e.kind() == ErrorKind::NotFound => Ok(true),
+                Err(e) if e.kind() == ErrorKind::NotFound => Ok(false),
                 Err(e) => Err(io_error("removing", dir, &e)),
             }
         }

@@ -190,6 +190,28 @@ pub fn uninstall(client: &Client<'_>, module: &str, poll: Poll) -> Result<Uninst
     }
 }
 
+/// Deletes Odoo's record of a module that is not installed (after its folder was removed,
+/// `update_list` keeps the record, and the Apps list would offer a module that cannot be
+/// installed). Returns whether a record was deleted.
+pub fn forget(client: &Client<'_>, module: &str) -> Result<bool, NodeError> {
+    let conn = client.connection().clone();
+    let err = |e: RpcError| {
+        e.into_node_error(
+            &format!("removing module `{module}` from odoo's module list"),
+            &conn,
+        )
+    };
+    match find(client, module).map_err(err)? {
+        Some(record) if matches!(record.state.as_str(), "uninstalled" | "uninstallable") => {
+            client
+                .execute_kw(MODULE_MODEL, "unlink", &json!([[record.id]]), &json!({}))
+                .map_err(err)?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
 /// Reads the module's state until it is one of `wanted`, at most `poll.attempts` times.
 fn wait_for(
     client: &Client<'_>,

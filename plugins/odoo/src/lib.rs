@@ -271,18 +271,15 @@ impl Node for Odoo {
             }
         ));
         if let Some(client) = &client {
-            // Odoo keeps listing a removed module until it rescans; a failure here only leaves
-            // a stale entry in the Apps list, so it is reported but does not fail the rollback.
-            if let Err(e) =
-                client.execute_kw("ir.module.module", "update_list", &json!([]), &json!({}))
-            {
-                host.warn(
-                    &e.into_node_error(
-                        "refreshing the module list after removal",
-                        client.connection(),
-                    )
-                    .to_string(),
-                );
+            // A failure here only leaves a stale entry in Odoo's Apps list: reported, but the
+            // rollback itself succeeded.
+            match install::forget(client, &receipt.module) {
+                Ok(true) => host.info(&format!(
+                    "removed module `{}` from odoo's module list",
+                    receipt.module
+                )),
+                Ok(false) => {}
+                Err(e) => host.warn(e.message()),
             }
         }
         Ok(())
@@ -363,6 +360,11 @@ impl Plan {
                 install::uninstall(client, &self.module.name, Poll::default())
             })
             .and_then(|_| files::remove_module(&self.dir, &self.file_list(), true));
+        if let (Ok(_), Some(client)) = (&undo, client)
+            && let Err(e) = install::forget(client, &self.module.name)
+        {
+            host.warn(e.message());
+        }
         match undo {
             Ok(_) => {
                 host.info(&format!(

@@ -245,6 +245,22 @@ impl OdooState {
                     json!({ "type": "ir.actions.client", "tag": "reload", "params": { "menu_id": 1 } }),
                 )
             }
+            "unlink" => {
+                let id = args[0][0].as_i64().unwrap();
+                let row = self.by_id(id)?;
+                if matches!(
+                    row.state.as_str(),
+                    "installed" | "to upgrade" | "to remove" | "to install"
+                ) {
+                    return Err((
+                        "odoo.exceptions.UserError".into(),
+                        "You are trying to remove a module that is installed or will be installed."
+                            .into(),
+                    ));
+                }
+                self.modules.retain(|_, m| m.id != id);
+                Ok(json!(true))
+            }
             "button_install_cancel" => {
                 let id = args[0][0].as_i64().unwrap();
                 self.by_id(id)?.state = "uninstalled".into();
@@ -264,8 +280,8 @@ impl OdooState {
             .ok_or_else(|| ("odoo.exceptions.MissingError".into(), format!("Record does not exist or has been deleted.\n(Record: ir.module.module({id},))")))
     }
 
-    /// Odoo's `update_list`: `[updated, added]`; modules whose folder is gone become
-    /// `uninstallable`.
+    /// Odoo's `update_list`: `[updated, added]`. Like Odoo 17, it only looks at the folders it
+    /// finds: a module whose folder is gone keeps its record and state.
     fn update_list(&mut self) -> [u32; 2] {
         let mut added = 0;
         let mut updated = 0;
@@ -287,9 +303,6 @@ impl OdooState {
         let next_id = self.modules.values().map(|m| m.id).max().unwrap_or(100) + 1;
         for (offset, (name, version)) in on_disk.iter().enumerate() {
             if let Some(row) = self.modules.get_mut(name) {
-                if row.state == "uninstallable" {
-                    row.state = "uninstalled".into();
-                }
                 row.version.clone_from(version);
                 updated += 1;
             } else {
@@ -303,11 +316,6 @@ impl OdooState {
                     },
                 );
                 added += 1;
-            }
-        }
-        for (name, row) in &mut self.modules {
-            if !on_disk.contains_key(name) && row.state == "uninstalled" {
-                row.state = "uninstallable".into();
             }
         }
         [updated, added]

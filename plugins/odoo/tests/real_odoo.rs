@@ -1,0 +1,434 @@
+//! The node against a real Odoo 17 (ignored unless run by `just odoo-real ODOO_SRC`, which
+//! sets up the server and passes it in `ODOO_URL`, `ODOO_DB`, `ODOO_PASSWORD`, `ODOO_ADDONS`).
+//!
+//! The `TestHost` gets a real HTTP handler (plain HTTP/1.1 over `TcpStream`) that also does
+//! the host's part of placing the password where the body placeholder is. The test installs a
+//! generated module with every field type, creates a record of each model over JSON-RPC,
+//! reads the views back, makes Odoo refuse a broken module, and rolls everything back.
+
+mod support {
+    pub mod specs;
+}
+
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use abp_node_odoo::install::{self, Poll};
+use abp_node_odoo::rpc::{Client, Connection, Transport};
+use abp_node_odoo::{ModuleSpec, Odoo, OdooVersion, generate};
+use abp_node_sdk::http::{HttpError, Request, Response, SecretPlacement};
+use abp_node_sdk::testing::{TestHost, invocation};
+use abp_node_sdk::{Node, Value, json};
+
+struct Env {
+    url: String,
+    database: String,
+    password: String,
+    addons: PathBuf,
+}
+
+fn env() -> Env {
+    let var = |name: &str| {
+        std::env::var(name)
+            .unwrap_or_else(|_| panic!("{name} is not set; run `just odoo-real ODOO_SRC`"))
+    };
+    Env {
+        url: var("ODOO_URL"),
+        database: var("ODOO_DB"),
+        password: var("ODOO_PASSWORD"),
+        addons: PathBuf::from(var("ODOO_ADDONS")),
+    }
+}
+
+/// One HTTP/1.1 exchange, with the host's secret placement.
+fn send(request: &Request, password: &str) -> Result<Response, HttpError> {
+    let rest = request
+        .url
+        .strip_prefix("http://")
+        .ok_or_else(|| HttpError::Denied("only http:// here".into()))?;
+    let (authority, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
+    let mut body = String::from_utf8(request.body.clone()).unwrap();
+    if let Some(credential) = &request.credential {
+        assert_eq!(credential.secret, "odoo_password");
+        if let SecretPlacement::BodyPlaceholder(placeholder) = &credential.placement {
+            let escaped = serde_json::to_string(password).unwrap();
+            body = body.replace(placeholder.as_str(), &escaped[1..escaped.len() - 1]);
+        }
+    }
+    let transport = |e: std::io::Error| HttpError::Transport(e.to_string());
+    let mut stream = TcpStream::connect(authority).map_err(transport)?;
+    stream
+        .set_read_timeout(Some(Duration::from_mins(10)))
+        .map_err(transport)?;
+    let mut head = format!(
+        "{} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        request.method,
+        body.len()
+    );
+    for (name, value) in &request.headers {
+        let _ = write!(head, "{name}: {value}\r\n");
+    }
+    head.push_str("\r\n");
+    stream
+        .write_all(head.as_bytes())
+        .and_then(|()| stream.write_all(body.as_bytes()))
+        .map_err(transport)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).map_err(transport)?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| HttpError::Transport("no header end".into()))?;
+    let header_text = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = header_text.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
+    {
+        body = dechunk(&body);
+    }
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = data.windows(2).position(|w| w == b"\r\n") {
+        let size =
+            usize::from_str_radix(String::from_utf8_lossy(&data[..eol]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&data[eol + 2..eol + 2 + size]);
+        data = &data[eol + 4 + size..];
+    }
+    out
+}
+
+struct Real(String);
+
+impl Transport for Real {
+    fn send(&self, request: Request) -> Result<Response, HttpError> {
+        send(&request, &self.0)
+    }
+}
+
+/// Every field type, relations only to models the `base` module has (a base-only database).
+fn real_spec(name: &str) -> Value {
+    json!({
+        "name": name,
+        "title": "abp real check: \"quotes\" & <brackets> ''' \\",
+        "version": "1.0.0",
+        "summary": "Generated by the abp odoo node",
+        "category": "Services",
+        "depends": ["base"],
+        "models": [
+            {
+                "name": "abp.project",
+                "description": "Project",
+                "fields": [
+                    { "name": "name", "type": "char", "string": "Name", "required": true },
+                    { "name": "sequence", "type": "integer" },
+                    { "name": "notes", "type": "text", "help": "help with \"quotes\"\nand a newline" },
+                    { "name": "hours", "type": "float" },
+                    { "name": "active", "type": "boolean" },
+                    { "name": "start_date", "type": "date" },
+                    { "name": "kickoff_at", "type": "datetime" },
+                    { "name": "state", "type": "selection", "required": true,
+                      "selection": [["draft", "Draft"], ["running", "Running ''' \")"], ["done", "Done"]] },
+                    { "name": "partner_id", "type": "many2one", "relation": "res.partner", "string": "Client" },
+                    { "name": "user_id", "type": "many2one", "relation": "res.users" },
+                    { "name": "company_id", "type": "many2one", "relation": "res.company" },
+                    { "name": "task_ids", "type": "one2many", "relation": "abp.task", "inverse_name": "project_id" },
+                    { "name": "tag_ids", "type": "many2many", "relation": "abp.tag" },
+                    { "name": "follower_ids", "type": "many2many", "relation": "res.partner" },
+                    { "name": "related_ids", "type": "many2many", "relation": "abp.project" },
+                    { "name": "budget", "type": "monetary" },
+                    { "name": "website_text", "type": "html" }
+                ]
+            },
+            {
+                "name": "abp.task",
+                "description": "Task",
+                "fields": [
+                    { "name": "project_id", "type": "many2one", "relation": "abp.project", "required": true },
+                    { "name": "price", "type": "monetary", "currency_field": "price_currency_id" },
+                    { "name": "tag_ids", "type": "many2many", "relation": "abp.tag" },
+                    { "name": "done", "type": "boolean" }
+                ]
+            },
+            {
+                "name": "abp.tag",
+                "description": "Tag",
+                "fields": [
+                    { "name": "color", "type": "integer" },
+                    { "name": "project_ids", "type": "many2many", "relation": "abp.project" }
+                ]
+            }
+        ]
+    })
+}
+
+fn tree(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            out.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+#[ignore = "needs a running Odoo 17: `just odoo-real ODOO_SRC`"]
+fn installs_uses_and_uninstalls_a_generated_module_on_real_odoo() {
+    let env = env();
+    let module = "abp_real_check";
+    let password = env.password.clone();
+    let host = TestHost::new()
+        .with_mount("addons", &env.addons)
+        .with_http(move |r| send(r, &password));
+    let config = json!({ "url": env.url, "database": env.database, "login": "admin", "password_secret": "odoo_password" });
+    let mut inv = invocation::<Odoo>(
+        "odoo_module",
+        &json!({ "module": real_spec(module), "odoo_version": "17.0" }),
+    )
+    .unwrap();
+    inv.config = config;
+
+    let dry = Odoo::dry_run(&host, &inv).unwrap();
+    println!(
+        "dry run: {} files, install: {}",
+        dry.output["files"].as_array().unwrap().len(),
+        dry.output["install"]
+    );
+    assert!(tree(&env.addons).is_empty(), "the dry run wrote nothing");
+
+    let started = Instant::now();
+    let out = Odoo::execute(&host, &inv).unwrap_or_else(|e| panic!("execute failed: {e}"));
+    println!(
+        "execute: {:.1}s: {}",
+        started.elapsed().as_secs_f64(),
+        serde_json::to_string_pretty(&out.output).unwrap()
+    );
+    assert_eq!(out.output["install"], "installed");
+
+    let transport = Real(env.password.clone());
+    let conn = Connection {
+        url: env.url.clone(),
+        database: env.database.clone(),
+        login: "admin".into(),
+        password_secret: "odoo_password".into(),
+    };
+    let client = Client::new(&transport, conn.clone(), 600_000);
+    let call = |model: &str, method: &str, args: Value, kwargs: Value| {
+        client
+            .execute_kw(model, method, &args, &kwargs)
+            .unwrap_or_else(|e| panic!("{model}.{method}: {e:?}"))
+    };
+
+    // A record of each model, every field set.
+    let partner = call(
+        "res.partner",
+        "create",
+        json!([{ "name": "abp client" }]),
+        json!({}),
+    );
+    let tag = call(
+        "abp.tag",
+        "create",
+        json!([{ "name": "urgent", "color": 3 }]),
+        json!({}),
+    );
+    let project = call(
+        "abp.project",
+        "create",
+        json!([{
+            "name": "Website relaunch \"v2\"", "sequence": 5, "notes": "line one\nline two", "hours": 12.5,
+            "active": true, "start_date": "2026-01-15", "kickoff_at": "2026-01-15 09:30:00", "state": "running",
+            "partner_id": partner, "user_id": 2, "company_id": 1, "tag_ids": [[6, 0, [tag]]],
+            "follower_ids": [[6, 0, [partner]]], "budget": 15000.0, "website_text": "<p>Hello <b>world</b></p>"
+        }]),
+        json!({}),
+    );
+    let task = call(
+        "abp.task",
+        "create",
+        json!([{ "name": "Design", "project_id": project, "price": 999.99, "tag_ids": [[6, 0, [tag]]], "done": false }]),
+        json!({}),
+    );
+    call(
+        "abp.project",
+        "write",
+        json!([[project], { "related_ids": [[6, 0, [project]]] }]),
+        json!({}),
+    );
+    let read = call(
+        "abp.project",
+        "read",
+        json!([[project]]),
+        json!({ "fields": ["name", "state", "task_ids", "tag_ids", "currency_id", "budget", "related_ids", "start_date", "kickoff_at", "website_text"] }),
+    );
+    println!("abp.project {project}: {read}");
+    let row = &read[0];
+    assert_eq!(row["name"], "Website relaunch \"v2\"");
+    assert_eq!(row["state"], "running");
+    assert_eq!(row["task_ids"], json!([task]));
+    assert_eq!(row["tag_ids"], json!([tag]));
+    assert_eq!(row["related_ids"], json!([project]));
+    assert_eq!(row["start_date"], "2026-01-15");
+    assert!(
+        row["currency_id"].as_array().is_some_and(|c| !c.is_empty()),
+        "currency defaulted to the company's"
+    );
+    let task_row = &call(
+        "abp.task",
+        "read",
+        json!([[task]]),
+        json!({ "fields": ["price_currency_id", "project_id"] }),
+    )[0];
+    println!("abp.task {task}: {task_row}");
+    assert_eq!(task_row["project_id"][0], project);
+    let tag_row = &call(
+        "abp.tag",
+        "read",
+        json!([[tag]]),
+        json!({ "fields": ["project_ids"] }),
+    )[0];
+    assert_eq!(
+        tag_row["project_ids"],
+        json!([project]),
+        "opposite many2many fields share one table"
+    );
+
+    // The views and the menu load.
+    for model in ["abp.project", "abp.task", "abp.tag"] {
+        let views = call(
+            model,
+            "get_views",
+            json!([[[false, "tree"], [false, "form"], [false, "search"]]]),
+            json!({}),
+        );
+        let archs: Vec<usize> = ["tree", "form", "search"]
+            .iter()
+            .map(|v| views["views"][v]["arch"].as_str().unwrap().len())
+            .collect();
+        println!("{model}: views tree/form/search arch lengths {archs:?}");
+    }
+    let menus = call(
+        "ir.ui.menu",
+        "search_read",
+        json!([[["name", "like", "abp real check"]]]),
+        json!({ "fields": ["name", "complete_name"] }),
+    );
+    println!("root menu: {menus}");
+    assert_eq!(menus.as_array().unwrap().len(), 1);
+    let shortdesc = call(
+        "ir.module.module",
+        "search_read",
+        json!([[["name", "=", module]]]),
+        json!({ "fields": ["shortdesc", "installed_version", "state"] }),
+    );
+    println!("ir.module.module: {shortdesc}");
+    assert_eq!(
+        shortdesc[0]["shortdesc"],
+        "abp real check: \"quotes\" & <brackets> ''' \\"
+    );
+
+    // Rollback: uninstall, then the files.
+    let started = Instant::now();
+    Odoo::rollback(&host, &inv, &out.receipt).unwrap_or_else(|e| panic!("rollback failed: {e}"));
+    println!("rollback: {:.1}s", started.elapsed().as_secs_f64());
+    let state = call(
+        "ir.module.module",
+        "search_read",
+        json!([[["name", "=", module]]]),
+        json!({ "fields": ["state"] }),
+    );
+    println!("after rollback: ir.module.module {state}");
+    assert_eq!(state, json!([]), "odoo no longer lists the module");
+    let models = call(
+        "ir.model",
+        "search_count",
+        json!([[["model", "in", ["abp.project", "abp.task", "abp.tag"]]]]),
+        json!({}),
+    );
+    assert_eq!(models, 0, "the models are gone from Odoo");
+    assert!(
+        !env.addons.join(module).exists(),
+        "the module folder is gone"
+    );
+    Odoo::rollback(&host, &inv, &out.receipt)
+        .unwrap_or_else(|e| panic!("second rollback failed: {e}"));
+    println!("second rollback: ok (idempotent)");
+    for (level, line) in host.logs.borrow().iter() {
+        println!("log {level:?}: {line}");
+    }
+}
+
+#[test]
+#[ignore = "needs a running Odoo 17: `just odoo-real ODOO_SRC`"]
+fn a_module_odoo_cannot_load_fails_with_odoos_own_message() {
+    let env = env();
+    let module = "abp_real_broken";
+    let spec: ModuleSpec = serde_json::from_value(support::specs::with(
+        support::specs::consulting(),
+        "/name",
+        json!(module),
+    ))
+    .unwrap();
+    let files = generate(&spec, OdooVersion::V17).unwrap();
+    let dir = env.addons.join(module);
+    for file in &files {
+        let mut content = file.content.clone();
+        if file.path.ends_with("_views.xml") {
+            // A view that names a field the model does not have: Odoo refuses it at install.
+            content = content.replacen(
+                "<field name=\"partner_id\"/>",
+                "<field name=\"no_such_field\"/>",
+                1,
+            );
+        }
+        std::fs::create_dir_all(dir.join(&file.path).parent().unwrap()).unwrap();
+        std::fs::write(dir.join(&file.path), content).unwrap();
+    }
+    let transport = Real(env.password.clone());
+    let conn = Connection {
+        url: env.url,
+        database: env.database,
+        login: "admin".into(),
+        password_secret: "odoo_password".into(),
+    };
+    let client = Client::new(&transport, conn, 600_000);
+    let version = "17.0.1.0.0";
+    let result = install::prepare(&client, module, version)
+        .and_then(|record| install::install(&client, module, &record, Poll::default()));
+    let after = install::uninstall(&client, module, Poll::default());
+    std::fs::remove_dir_all(&dir).unwrap();
+    let forgotten = install::forget(&client, module);
+    println!("forgotten: {forgotten:?}");
+    let err = result.expect_err("odoo must refuse the broken view");
+    println!("odoo refused the install: {err}");
+    println!("state afterwards: {after:?}");
+    assert!(err.message().contains("odoo said:"), "{err}");
+    assert!(err.message().contains("no_such_field"), "{err}");
+}
