@@ -86,7 +86,9 @@ pub(crate) fn select(profile: Profile) -> Selection {
     }
     match profile.industry {
         Industry::Manufacturing => add(&["mrp", "purchase", "stock"], "manufacturing orders, bills of materials, purchasing"),
-        Industry::Hospitality => add(&["point_of_sale"], "hospitality sells at the counter or table"),
+        Industry::Hospitality if bt != BusinessType::Platform => {
+            add(&["point_of_sale"], "hospitality sells at the counter or table");
+        }
         Industry::Healthcare => add(
             &["calendar"],
             "appointments in the calendar (Odoo's `appointment` app is Enterprise-only)",

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::model::{Industry, Language, ResolvedBusinessIntent};
-use crate::resolve::analyze;
-use crate::text::fold;
+use crate::model::{Language, ResolvedBusinessIntent};
+use crate::resolve::{Analysis, analyze};
+use crate::text::{Token, fold};
 use crate::vocabulary::{Field, Vocabulary, vocabulary};
 
 /// How the graph should run and where the site will live.
@@ -162,9 +162,10 @@ fn website_params(intent: &ResolvedBusinessIntent, vocab: Option<&Vocabulary>) -
     Value::Object(params)
 }
 
-/// The input's name, else one derived from the strongest word for the business's industry
-/// ("consulting" gives "Consulting Business", "Zahnarztpraxis" stays "Zahnarztpraxis"), else a
-/// neutral fallback.
+/// The input's name, else one derived from the vision's head phrase: an establishment word with
+/// its modifier ("Surf school" gives "Surf School", "Zahnarztpraxis" stays), else the strongest
+/// industry word there ("consulting" gives "Consulting Business"), else the industry's neutral
+/// name from the vocabulary.
 pub(crate) fn business_name(intent: &ResolvedBusinessIntent, vocab: Option<&Vocabulary>) -> String {
     if let Some(name) = &intent.business_name {
         return name.clone();
@@ -173,61 +174,100 @@ pub(crate) fn business_name(intent: &ResolvedBusinessIntent, vocab: Option<&Voca
     let Some(vocab) = vocab else {
         return if de { "Mein Unternehmen" } else { "My Business" }.to_owned();
     };
-    let fallback = || {
-        if de {
-            vocab.naming.fallback_de.clone()
-        } else {
-            vocab.naming.fallback_en.clone()
-        }
-    };
     let analysis = analyze(vocab, &intent.vision, None);
-    let industry = intent.industry.as_str();
-    // The strongest non-negated match for the chosen industry, outside the customer phrase.
-    let best = analysis
-        .matches
-        .iter()
-        .filter(|m| m.field == Field::Industry && m.value == industry && !m.negated && m.weight >= 3.0)
-        .filter(|m| !analysis.tokens[m.first_token].customer)
-        .max_by(|a, b| a.weight.total_cmp(&b.weight).then(b.start.cmp(&a.start)));
-    let Some(best) = best else {
-        return if intent.industry == Industry::Other {
-            fallback()
-        } else {
-            label_name(intent, vocab).unwrap_or_else(fallback)
-        };
-    };
-    let surface = if best.compound {
-        analysis.tokens[best.first_token].surface.clone()
-    } else {
-        best.shown.clone()
-    };
-    let first_upper = surface.chars().next().is_some_and(char::is_uppercase);
-    if surface.chars().any(char::is_lowercase) && de && !first_upper {
-        // German nouns are capitalized; a lowercase match is a verb or adjective.
-        return label_name(intent, vocab).unwrap_or_else(fallback);
-    }
-    let words: Vec<String> = surface.split_whitespace().map(capitalize).collect();
-    let mut name = words.join(" ");
-    let last = words.last().map(|w| fold(w)).unwrap_or_default();
-    let establishment = vocab
+    establishment_name(&analysis.tokens, vocab)
+        .or_else(|| keyword_name(&analysis, intent, vocab))
+        .unwrap_or_else(|| {
+            let copy = vocab.copy.get(&intent.industry);
+            match (copy, de) {
+                (Some(c), true) => c.name_de.clone(),
+                (Some(c), false) => c.name_en.clone(),
+                (None, true) => vocab.naming.fallback_de.clone(),
+                (None, false) => vocab.naming.fallback_en.clone(),
+            }
+        })
+}
+
+/// Usable in a name: a word of the head phrase, not negated, not a customer, letters only.
+fn nameable(token: &Token) -> bool {
+    token.head && !token.negated && !token.customer && token.surface.chars().all(char::is_alphabetic)
+}
+
+/// One modifier word before `index` if it belongs to the same phrase and is not a function word.
+fn modifier_before(tokens: &[Token], index: usize, vocab: &Vocabulary) -> Option<usize> {
+    let before = index.checked_sub(1)?;
+    let (left, token) = (&tokens[before], &tokens[index]);
+    let g = &vocab.grammar;
+    let skip = g.en_markers.contains(&left.norm)
+        || g.de_markers.contains(&left.norm)
+        || g.negation_cues.contains(&left.norm)
+        || vocab.naming.name_skip.iter().any(|w| fold(w) == left.norm);
+    (left.segment == token.segment && nameable(left) && !skip).then_some(before)
+}
+
+fn is_establishment(token: &Token, vocab: &Vocabulary) -> bool {
+    vocab
         .naming
         .establishment_words
         .iter()
-        .any(|e| last == *e || last.ends_with(&format!("{e}s")));
-    if !de && !establishment {
+        .any(|e| token.norm.ends_with(&fold(e)))
+}
+
+fn establishment_name(tokens: &[Token], vocab: &Vocabulary) -> Option<String> {
+    let index = tokens
+        .iter()
+        .position(|t| nameable(t) && is_establishment(t, vocab))?;
+    let exact = vocab
+        .naming
+        .establishment_words
+        .iter()
+        .any(|e| fold(e) == tokens[index].norm);
+    // A compound ("Zahnarztpraxis", "bookshop") already says what kind; a bare "school" takes
+    // its modifier ("Surf school").
+    let start = if exact {
+        modifier_before(tokens, index, vocab).unwrap_or(index)
+    } else {
+        index
+    };
+    Some(title(&tokens[start..=index]))
+}
+
+fn keyword_name(analysis: &Analysis, intent: &ResolvedBusinessIntent, vocab: &Vocabulary) -> Option<String> {
+    let de = intent.language == Language::De;
+    let m = analysis.matches.iter().find(|m| {
+        m.field == Field::Industry
+            && m.value == intent.industry.as_str()
+            && m.weight >= 3.0
+            && nameable(&analysis.tokens[m.first_token])
+    })?;
+    let first = m.first_token;
+    let words = if m.compound {
+        1
+    } else {
+        m.shown.split_whitespace().count()
+    };
+    let last = (first + words).min(analysis.tokens.len()).saturating_sub(1);
+    let start = modifier_before(&analysis.tokens, first, vocab).unwrap_or(first);
+    let slice = &analysis.tokens[start..=last];
+    let head = &slice[slice.len() - 1];
+    if de && !head.surface.chars().next().is_some_and(char::is_uppercase) {
+        // German nouns are capitalized; a lowercase match is a verb or an adjective.
+        return None;
+    }
+    let mut name = title(slice);
+    if !de && !is_establishment(head, vocab) {
         name.push(' ');
         name.push_str(&vocab.naming.business_suffix_en);
     }
-    name
+    Some(name)
 }
 
-fn label_name(intent: &ResolvedBusinessIntent, vocab: &Vocabulary) -> Option<String> {
-    let copy = vocab.copy.get(&intent.industry)?;
-    Some(if intent.language == Language::De {
-        copy.label_de.clone()
-    } else {
-        format!("{} {}", copy.label_en, vocab.naming.business_suffix_en)
-    })
+fn title(tokens: &[Token]) -> String {
+    tokens
+        .iter()
+        .map(|t| capitalize(&t.surface))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn capitalize(word: &str) -> String {

@@ -275,7 +275,7 @@ impl Tally {
             }
             if m.negated {
                 tally.negated.push(format!("{} (negated)", m.shown));
-                match policy.negation {
+                match vocab.entries[m.entry].negation.unwrap_or(policy.negation) {
                     NegationPolicy::Ignore => {}
                     NegationPolicy::Veto => {
                         tally.vetoed.insert(m.value.clone());
@@ -547,6 +547,11 @@ impl<'v> Resolver<'v> {
     fn business_type(&mut self, industry: Industry, industry_from_evidence: bool) -> BusinessType {
         let mut tally = self.tally(Field::BusinessType);
         let rules = &self.vocab.rules;
+        // Hybrid is read from the words alone, before the industry's usual type is added.
+        let (product_words, service_words) = (tally.score("product"), tally.score("service"));
+        let both = product_words >= rules.hybrid_min_score
+            && service_words >= rules.hybrid_min_score
+            && product_words.min(service_words) / product_words.max(service_words) >= rules.hybrid_min_ratio;
         if industry_from_evidence {
             if let Some(prior) = rules.industry_business_type.get(&industry) {
                 tally.add(
@@ -563,9 +568,6 @@ impl<'v> Resolver<'v> {
             tally.score("hybrid"),
         );
         let best = tally.best(["platform", "product", "service"]);
-        let both = product >= rules.hybrid_min_score
-            && service >= rules.hybrid_min_score
-            && product.min(service) / product.max(service) >= rules.hybrid_min_ratio;
         let (value, rule) = if hybrid > 0.0 && hybrid >= platform.max(product).max(service) {
             ("hybrid".to_owned(), "an explicit sell-and-serve phrase".to_owned())
         } else if platform > 0.0 && platform >= product.max(service) {
@@ -574,7 +576,7 @@ impl<'v> Resolver<'v> {
             (
                 "hybrid".to_owned(),
                 format!(
-                    "both product ({product:.2}) and service ({service:.2}) reach {} and the weaker is at least {} of the stronger",
+                    "both product ({product_words:.2}) and service ({service_words:.2}) words reach {} and the weaker is at least {} of the stronger",
                     rules.hybrid_min_score, rules.hybrid_min_ratio
                 ),
             )
@@ -586,7 +588,7 @@ impl<'v> Resolver<'v> {
         let confidence = if best.is_none() && hybrid <= 0.0 {
             0.3
         } else if value == "hybrid" && hybrid <= 0.0 {
-            round2((product.min(service) / product.max(service)).min(1.0) * 0.8)
+            round2((product_words.min(service_words) / product_words.max(service_words)).min(1.0) * 0.8)
         } else {
             tally.confidence(&value, self.full())
         };

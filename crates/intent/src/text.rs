@@ -173,7 +173,8 @@ pub(crate) fn tokenize(vision: &str, audience: Option<&str>, grammar: &Grammar) 
 /// words after it are not customers. Undo the flag for the rest of that clause.
 fn mark_customer_exceptions(tokens: &mut [Token], grammar: &Grammar) {
     for i in 0..tokens.len().saturating_sub(1) {
-        let is_marker = grammar.customer_markers.contains(&tokens[i].norm);
+        let is_marker = grammar.customer_markers.contains(&tokens[i].norm)
+            || grammar.customer_markers_after_offer.contains(&tokens[i].norm);
         let next = &tokens[i + 1];
         if is_marker
             && next.clause == tokens[i].clause
@@ -205,6 +206,8 @@ struct Annotator<'g> {
     since_cue: Option<usize>,
     customer: bool,
     head: bool,
+    /// An offering verb ("sell", "offering") was seen in this clause.
+    offered: bool,
 }
 
 impl<'g> Annotator<'g> {
@@ -214,6 +217,7 @@ impl<'g> Annotator<'g> {
             since_cue: None,
             customer: false,
             head: head_possible,
+            offered: false,
         }
     }
 
@@ -227,6 +231,7 @@ impl<'g> Annotator<'g> {
             }
             if brk == Break::Clause {
                 self.customer = false;
+                self.offered = false;
             }
         }
         if !in_first_clause {
@@ -256,9 +261,13 @@ impl<'g> Annotator<'g> {
         } else if let Some(n) = self.since_cue.as_mut() {
             *n += 1;
         }
-        if g.customer_markers.iter().any(|m| m == norm) {
+        let after_offer = self.offered && g.customer_markers_after_offer.iter().any(|m| m == norm);
+        if after_offer || g.customer_markers.iter().any(|m| m == norm) {
             self.customer = true;
             self.head = false;
+        }
+        if g.offer_verbs.iter().any(|v| v == norm) {
+            self.offered = true;
         }
         facts
     }

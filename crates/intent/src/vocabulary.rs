@@ -35,6 +35,8 @@ pub(crate) struct Grammar {
     pub negation_window: usize,
     pub post_negation: Vec<String>,
     pub customer_markers: Vec<String>,
+    pub customer_markers_after_offer: Vec<String>,
+    pub offer_verbs: Vec<String>,
     pub customer_marker_exceptions: Vec<String>,
     pub customer_scope_end: Vec<String>,
     pub head_end: Vec<String>,
@@ -160,6 +162,9 @@ pub(crate) struct Offer {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct IndustryCopy {
+    /// The name used when neither the input nor the vision gives one.
+    pub name_en: String,
+    pub name_de: String,
     pub label_en: String,
     pub label_de: String,
     pub tagline_en: String,
@@ -173,6 +178,7 @@ pub(crate) struct IndustryCopy {
 pub(crate) struct Naming {
     pub establishment_words: Vec<String>,
     pub business_suffix_en: String,
+    pub name_skip: Vec<String>,
     pub fallback_en: String,
     pub fallback_de: String,
     pub offer_cues_en: Vec<String>,
@@ -212,6 +218,8 @@ struct EntryFile {
     /// Match the phrase only as written ("IT", not "it").
     #[serde(default)]
     case_sensitive: bool,
+    /// Overrides the field's negation policy for this entry.
+    negation: Option<NegationPolicy>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -252,6 +260,7 @@ pub(crate) struct Entry {
     pub weight: f64,
     pub phrases: Vec<Phrase>,
     pub except: Vec<String>,
+    pub negation: Option<NegationPolicy>,
 }
 
 #[derive(Debug)]
@@ -510,6 +519,8 @@ fn fold_grammar(mut g: Grammar) -> Grammar {
         &mut g.negation_breakers,
         &mut g.post_negation,
         &mut g.customer_markers,
+        &mut g.customer_markers_after_offer,
+        &mut g.offer_verbs,
         &mut g.customer_marker_exceptions,
         &mut g.customer_scope_end,
         &mut g.head_end,
@@ -604,5 +615,6 @@ fn compile_entry(raw: EntryFile, grammar: &Grammar) -> Result<Entry, String> {
         weight: raw.weight,
         phrases,
         except: raw.except.iter().map(|x| fold(x)).collect(),
+        negation: raw.negation,
     })
 }
