@@ -24,7 +24,7 @@ REPO=$(cd "$(dirname "$0")/../../.." && pwd)
 PY=${PYTHON311:-python3.11}
 
 step() { printf '\n== %s (%(%H:%M:%S)T)\n' "$*" -1; }
-[ -x "$ODOO_SRC/odoo-bin" ] || { echo "no odoo-bin in $ODOO_SRC" >&2; exit 2; }
+[ -f "$ODOO_SRC/odoo-bin" ] || { echo "no odoo-bin in $ODOO_SRC" >&2; exit 2; }
 
 step "virtualenv $VENV"
 if [ ! -x "$VENV/bin/python" ]; then
@@ -67,13 +67,14 @@ log_level = info
 EOF
 
 step "fresh database $DB (-i base --stop-after-init)"
-PGPASSWORD=odoo dropdb -h 127.0.0.1 -U odoo --if-exists "$DB"
+PGPASSWORD=odoo dropdb -h 127.0.0.1 -U odoo --if-exists --force "$DB"
 start=$(date +%s)
 "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$WORK/odoo.conf" -d "$DB" -i base --stop-after-init \
     --logfile "$WORK/init.log"
 echo "initialized in $(( $(date +%s) - start ))s"
 
 step "server on 127.0.0.1:$PORT"
+: > "$WORK/server.log"
 "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$WORK/odoo.conf" -d "$DB" --db-filter "^$DB\$" \
     --logfile "$WORK/server.log" &
 SERVER=$!
