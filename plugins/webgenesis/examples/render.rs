@@ -15,7 +15,8 @@ fn run() -> Result<(), String> {
         return Err("usage: render <static-landing|nextjs-business|ecommerce-basic> <outdir> [en|de] [params.json]".into());
     };
     let lang = rest.first().map_or("en", String::as_str);
-    let template: Template = serde_json::from_value(serde_json::json!(template)).map_err(|e| format!("template: {e}"))?;
+    let template: Template = serde_json::from_value(serde_json::json!(template))
+        .map_err(|e| format!("template: {e}"))?;
     let params = match rest.get(1) {
         Some(file) => {
             let text = std::fs::read_to_string(file).map_err(|e| format!("reading {file}: {e}"))?;
@@ -28,15 +29,20 @@ fn run() -> Result<(), String> {
     let rendered = render(&params)?;
     let elapsed = start.elapsed();
     if !rendered.validation.ok {
-        return Err(format!("validation failed:\n{}", rendered.validation.errors.join("\n")));
+        return Err(format!(
+            "validation failed:\n{}",
+            rendered.validation.errors.join("\n")
+        ));
     }
     let out = PathBuf::from(outdir);
     for f in &rendered.files {
         let path = out.join(&f.path);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("creating {}: {e}", parent.display()))?;
         }
-        std::fs::write(&path, &f.contents).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        std::fs::write(&path, &f.contents)
+            .map_err(|e| format!("writing {}: {e}", path.display()))?;
     }
     println!(
         "{}: {} files, {} bytes, pages {:?}, rendered in {:.2} ms, written to {}",
@@ -48,7 +54,10 @@ fn run() -> Result<(), String> {
         out.display()
     );
     if !rendered.legal.missing.is_empty() {
-        println!("legal details missing: {}", rendered.legal.missing.join(", "));
+        println!(
+            "legal details missing: {}",
+            rendered.legal.missing.join(", ")
+        );
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use crate::html::json_for_script;
 use crate::model::Site;
 
 /// Progressive enhancement for every page: the contact form opens a prefilled e-mail.
-pub const SITE_JS: &str = r##"/* Contact form: composes an e-mail in the visitor's mail program; nothing is sent to a server. */
+pub const SITE_JS: &str = r#"/* Contact form: composes an e-mail in the visitor's mail program; nothing is sent to a server. */
 (function () {
   "use strict";
   var forms = document.querySelectorAll("form[data-contact-form]");
@@ -28,11 +28,11 @@ pub const SITE_JS: &str = r##"/* Contact form: composes an e-mail in the visitor
     });
   });
 })();
-"##;
+"#;
 
 /// The cart and checkout. Quantities live in `localStorage` under the shop's key as
 /// `{"product-id": quantity}`; prices always come from the catalogue, never from storage.
-pub const SHOP_JS: &str = r##"/* Shopping cart and checkout. The cart lives in this browser's localStorage only. */
+pub const SHOP_JS: &str = r#"/* Shopping cart and checkout. The cart lives in this browser's localStorage only. */
 (function () {
   "use strict";
   var shop = window.ABP_SHOP;
@@ -261,11 +261,13 @@ pub const SHOP_JS: &str = r##"/* Shopping cart and checkout. The cart lives in t
   bindCheckout();
   render();
 })();
-"##;
+"#;
 
 /// `catalog.js`: the site-specific data the shop script needs.
 pub fn catalog_js(site: &Site) -> String {
-    let Some(shop) = &site.shop else { return String::new() };
+    let Some(shop) = &site.shop else {
+        return String::new();
+    };
     let ui = site.ui;
     let data = json!({
         "storage_key": shop.storage_key,

@@ -9,7 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-const VOID: &[&str] = &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"];
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
 const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title"];
 
 /// What one page contains, as far as the site-level checks need it.
@@ -31,7 +34,10 @@ fn find_ci(hay: &str, needle: &str, from: usize) -> Option<usize> {
 
 /// Whether `&` at the start of `s` begins a character reference.
 fn is_char_ref(s: &str) -> bool {
-    let body: String = s[1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '#').collect();
+    let body: String = s[1..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '#')
+        .collect();
     !body.is_empty() && s[1 + body.len()..].starts_with(';')
 }
 
@@ -76,24 +82,23 @@ fn attributes(s: &str, errors: &mut Vec<String>, tag: &str) -> Vec<(String, Stri
             if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
                 let q = b[i];
                 let vs = i + 1;
-                match b[vs..].iter().position(|&c| c == q) {
-                    Some(len) => {
-                        value = s[vs..vs + len].to_owned();
-                        i = vs + len + 1;
-                    }
-                    None => {
-                        errors.push(format!("unterminated attribute value in <{tag}>"));
-                        return out;
-                    }
+                if let Some(len) = b[vs..].iter().position(|&c| c == q) {
+                    s[vs..vs + len].clone_into(&mut value);
+                    i = vs + len + 1;
+                } else {
+                    errors.push(format!("unterminated attribute value in <{tag}>"));
+                    return out;
                 }
             } else {
                 let vs = i;
                 while i < b.len() && !b[i].is_ascii_whitespace() {
                     i += 1;
                 }
-                value = s[vs..i].to_owned();
+                s[vs..i].clone_into(&mut value);
                 if value.contains(['"', '\'', '<', '=', '`']) {
-                    errors.push(format!("unquoted attribute value with special characters in <{tag}>"));
+                    errors.push(format!(
+                        "unquoted attribute value with special characters in <{tag}>"
+                    ));
                 }
             }
             check_text(&value, &format!("attribute `{name}` of <{tag}>"), errors);
@@ -104,7 +109,11 @@ fn attributes(s: &str, errors: &mut Vec<String>, tag: &str) -> Vec<(String, Stri
 }
 
 fn decode(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Scans one HTML document.
@@ -120,12 +129,11 @@ pub fn scan(html: &str) -> PageScan {
         check_text(&html[text_start..lt], "text", &mut r.errors);
         let rest = &html[lt..];
         if rest.starts_with("<!--") {
-            match rest.find("-->") {
-                Some(end) => i = lt + end + 3,
-                None => {
-                    r.errors.push("unterminated comment".into());
-                    return r;
-                }
+            if let Some(end) = rest.find("-->") {
+                i = lt + end + 3;
+            } else {
+                r.errors.push("unterminated comment".into());
+                return r;
             }
             text_start = i;
             continue;
@@ -150,17 +158,23 @@ pub fn scan(html: &str) -> PageScan {
             match stack.iter().rposition(|n| *n == name) {
                 Some(pos) => {
                     for unclosed in stack.drain(pos..).skip(1).collect::<Vec<_>>() {
-                        r.errors.push(format!("<{unclosed}> is not closed before </{name}>"));
+                        r.errors
+                            .push(format!("<{unclosed}> is not closed before </{name}>"));
                     }
                 }
                 None => r.errors.push(format!("</{name}> without an open <{name}>")),
             }
             continue;
         }
-        let name_len = inner.find(|c: char| c.is_ascii_whitespace() || c == '/').unwrap_or(inner.len());
+        let name_len = inner
+            .find(|c: char| c.is_ascii_whitespace() || c == '/')
+            .unwrap_or(inner.len());
         let name = inner[..name_len].to_ascii_lowercase();
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-            r.errors.push(format!("unescaped `<` in text (`<{}`)", inner.chars().take(20).collect::<String>()));
+            r.errors.push(format!(
+                "unescaped `<` in text (`<{}`)",
+                inner.chars().take(20).collect::<String>()
+            ));
             continue;
         }
         seen_element = true;
@@ -176,17 +190,23 @@ pub fn scan(html: &str) -> PageScan {
         }
         match name.as_str() {
             "html" => lang = attr("lang").is_some_and(|l| !l.is_empty()),
-            "meta" if attr("charset").is_some_and(|c| c.eq_ignore_ascii_case("utf-8")) => charset = true,
+            "meta" if attr("charset").is_some_and(|c| c.eq_ignore_ascii_case("utf-8")) => {
+                charset = true;
+            }
             "meta" if attr("name") == Some("viewport") => viewport = true,
             "h1" => r.h1_count += 1,
-            "img" if attr("alt").is_none() => r.errors.push(format!("<img src=\"{}\"> has no alt attribute", attr("src").unwrap_or(""))),
+            "img" if attr("alt").is_none() => r.errors.push(format!(
+                "<img src=\"{}\"> has no alt attribute",
+                attr("src").unwrap_or("")
+            )),
             _ => {}
         }
         if VOID.contains(&name.as_str()) {
             continue;
         }
         if inner.ends_with('/') {
-            r.errors.push(format!("self-closing syntax on non-void element <{name}/>"));
+            r.errors
+                .push(format!("self-closing syntax on non-void element <{name}/>"));
             continue;
         }
         if RAW_TEXT.contains(&name.as_str()) {
@@ -203,12 +223,11 @@ pub fn scan(html: &str) -> PageScan {
             if name == "textarea" {
                 check_text(body, "textarea", &mut r.errors);
             }
-            match html[end..].find('>') {
-                Some(gt) => i = end + gt + 1,
-                None => {
-                    r.errors.push(format!("</{name}> is not terminated"));
-                    return r;
-                }
+            if let Some(gt) = html[end..].find('>') {
+                i = end + gt + 1;
+            } else {
+                r.errors.push(format!("</{name}> is not terminated"));
+                return r;
             }
             text_start = i;
             continue;
@@ -220,7 +239,8 @@ pub fn scan(html: &str) -> PageScan {
         r.errors.push(format!("<{unclosed}> is never closed"));
     }
     if !doctype {
-        r.errors.push("missing `<!DOCTYPE html>` at the start".into());
+        r.errors
+            .push("missing `<!DOCTYPE html>` at the start".into());
     }
     if !lang {
         r.errors.push("<html> has no lang attribute".into());
@@ -235,7 +255,10 @@ pub fn scan(html: &str) -> PageScan {
         r.errors.push("missing or empty <title>".into());
     }
     if r.h1_count != 1 {
-        r.errors.push(format!("{} <h1> elements; a page needs exactly one", r.h1_count));
+        r.errors.push(format!(
+            "{} <h1> elements; a page needs exactly one",
+            r.h1_count
+        ));
     }
     r
 }
@@ -257,6 +280,12 @@ pub struct Validation {
 pub struct PageCount {
     pub expected: usize,
     pub actual: usize,
+}
+
+fn is_html(path: &str) -> bool {
+    std::path::Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html"))
 }
 
 fn is_external(url: &str) -> bool {
@@ -294,10 +323,14 @@ fn resolve(from: &str, link: &str) -> Option<String> {
 
 /// Checks a static site given as (path relative to the site root, contents).
 /// `pages` are the page files the template promises; `required` are other files that must exist.
-pub fn validate_site(files: &BTreeMap<String, String>, pages: &[String], required: &[String]) -> Validation {
+pub fn validate_site(
+    files: &BTreeMap<String, String>,
+    pages: &[String],
+    required: &[String],
+) -> Validation {
     let mut errors = Vec::new();
     let mut scans = BTreeMap::new();
-    for (path, body) in files.iter().filter(|(p, _)| p.ends_with(".html")) {
+    for (path, body) in files.iter().filter(|(p, _)| is_html(p)) {
         let s = scan(body);
         errors.extend(s.errors.iter().map(|e| format!("{path}: {e}")));
         scans.insert(path.clone(), s);
@@ -306,7 +339,10 @@ pub fn validate_site(files: &BTreeMap<String, String>, pages: &[String], require
     for (path, s) in &scans {
         for (element, attr, value) in &s.links {
             let lower = value.to_ascii_lowercase();
-            if lower.starts_with("mailto:") || lower.starts_with("tel:") || lower.starts_with("data:") {
+            if lower.starts_with("mailto:")
+                || lower.starts_with("tel:")
+                || lower.starts_with("data:")
+            {
                 continue;
             }
             if is_external(value) {
@@ -317,7 +353,9 @@ pub fn validate_site(files: &BTreeMap<String, String>, pages: &[String], require
                 if element == "link" && body_has_canonical(files.get(path), value) {
                     continue;
                 }
-                errors.push(format!("{path}: <{element} {attr}=\"{value}\"> loads from another origin"));
+                errors.push(format!(
+                    "{path}: <{element} {attr}=\"{value}\"> loads from another origin"
+                ));
                 continue;
             }
             links_checked += 1;
@@ -326,25 +364,37 @@ pub fn validate_site(files: &BTreeMap<String, String>, pages: &[String], require
                 None => (value.as_str(), None),
             };
             let target = target.split('?').next().unwrap_or_default();
-            let file = if target.is_empty() { Some(path.clone()) } else { resolve(path, target) };
+            let file = if target.is_empty() {
+                Some(path.clone())
+            } else {
+                resolve(path, target)
+            };
             let Some(file) = file else {
                 errors.push(format!("{path}: `{value}` points outside the site"));
                 continue;
             };
             if !files.contains_key(&file) {
-                errors.push(format!("{path}: `{value}` does not resolve to a generated file ({file})"));
+                errors.push(format!(
+                    "{path}: `{value}` does not resolve to a generated file ({file})"
+                ));
                 continue;
             }
             if let Some(f) = fragment.filter(|f| !f.is_empty())
                 && scans.get(&file).is_some_and(|t| !t.ids.contains(f))
             {
-                errors.push(format!("{path}: `{value}` names an id that {file} does not have"));
+                errors.push(format!(
+                    "{path}: `{value}` names an id that {file} does not have"
+                ));
             }
         }
     }
     let mut required_files: Vec<String> = pages.to_vec();
     required_files.extend(required.iter().cloned());
-    let missing_files: Vec<String> = required_files.iter().filter(|f| !files.contains_key(*f)).cloned().collect();
+    let missing_files: Vec<String> = required_files
+        .iter()
+        .filter(|f| !files.contains_key(*f))
+        .cloned()
+        .collect();
     for m in &missing_files {
         errors.push(format!("required file {m} was not generated"));
     }
@@ -352,7 +402,10 @@ pub fn validate_site(files: &BTreeMap<String, String>, pages: &[String], require
     Validation {
         ok: errors.is_empty(),
         pages_checked: scans.len(),
-        page_count: PageCount { expected: pages.len(), actual },
+        page_count: PageCount {
+            expected: pages.len(),
+            actual,
+        },
         required_files,
         missing_files,
         links_checked,
@@ -361,7 +414,12 @@ pub fn validate_site(files: &BTreeMap<String, String>, pages: &[String], require
 }
 
 fn body_has_canonical(body: Option<&String>, url: &str) -> bool {
-    body.is_some_and(|b| b.contains(&format!("<link rel=\"canonical\" href=\"{}\">", crate::html::escape(url))))
+    body.is_some_and(|b| {
+        b.contains(&format!(
+            "<link rel=\"canonical\" href=\"{}\">",
+            crate::html::escape(url)
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -383,7 +441,10 @@ mod tests {
     fn finds_the_problems_a_page_can_have() {
         let check = |html: String, needle: &str| {
             let e = errors(&html);
-            assert!(e.iter().any(|x| x.contains(needle)), "expected `{needle}` in {e:?}");
+            assert!(
+                e.iter().any(|x| x.contains(needle)),
+                "expected `{needle}` in {e:?}"
+            );
         };
         check(OK.replace("<p>a", "<p><span>a"), "<span> is not closed");
         check(OK.replace("</main>", ""), "<main> is not closed");
@@ -401,10 +462,19 @@ mod tests {
 
     #[test]
     fn resolves_relative_and_root_links() {
-        assert_eq!(resolve("index.html", "about.html").as_deref(), Some("about.html"));
+        assert_eq!(
+            resolve("index.html", "about.html").as_deref(),
+            Some("about.html")
+        );
         assert_eq!(resolve("a/b.html", "../c.html").as_deref(), Some("c.html"));
-        assert_eq!(resolve("a/b.html", "/assets/x.css").as_deref(), Some("assets/x.css"));
-        assert_eq!(resolve("index.html", "docs/").as_deref(), Some("docs/index.html"));
+        assert_eq!(
+            resolve("a/b.html", "/assets/x.css").as_deref(),
+            Some("assets/x.css")
+        );
+        assert_eq!(
+            resolve("index.html", "docs/").as_deref(),
+            Some("docs/index.html")
+        );
         assert_eq!(resolve("index.html", "../../etc/passwd"), None);
     }
 
@@ -418,13 +488,27 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let v = validate_site(&files, &["index.html".into(), "about.html".into(), "contact.html".into()], &[]);
+        let v = validate_site(
+            &files,
+            &[
+                "index.html".into(),
+                "about.html".into(),
+                "contact.html".into(),
+            ],
+            &[],
+        );
         assert!(!v.ok);
         let all = v.errors.join("\n");
         assert!(all.contains("id that about.html does not have"), "{all}");
         assert!(all.contains("missing.html"), "{all}");
         assert!(all.contains("another origin"), "{all}");
         assert!(all.contains("contact.html was not generated"), "{all}");
-        assert_eq!(v.page_count, PageCount { expected: 3, actual: 2 });
+        assert_eq!(
+            v.page_count,
+            PageCount {
+                expected: 3,
+                actual: 2
+            }
+        );
     }
 }

@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 
 use crate::i18n::{self, Ui, join_list};
 use crate::legal::{self, LegalReport};
-use crate::model::{Action, Block, Card, Inline, NavLink, Page, Section, Shop, ShopProduct, Site, Target};
+use crate::model::{
+    Action, Block, Card, Inline, NavLink, Page, Section, Shop, ShopProduct, Site, Target,
+};
 use crate::params::{Language, Spec, Template, country_name, stable_hash};
 use crate::theme::PALETTES;
 
@@ -23,7 +25,11 @@ pub fn tel_url(phone: &str) -> String {
 
 /// Where the business is: its city (and country), else the region.
 pub fn place(spec: &Spec) -> Option<String> {
-    let country = spec.region_code.as_deref().and_then(|c| country_name(c, spec.language)).map(str::to_owned);
+    let country = spec
+        .region_code
+        .as_deref()
+        .and_then(|c| country_name(c, spec.language))
+        .map(str::to_owned);
     match (&spec.contact.city, country, &spec.region_text) {
         (Some(city), _, _) => Some(city.clone()),
         (None, Some(country), _) => Some(country),
@@ -47,8 +53,12 @@ pub fn summary(spec: &Spec) -> String {
     let lang = spec.language;
     let offer = offer_names(spec);
     let mut s = match (offer.is_empty(), lang) {
-        (false, Language::En) => format!("{} offers {}", spec.business_name, join_list(&offer, lang)),
-        (false, Language::De) => format!("{} bietet {}", spec.business_name, join_list(&offer, lang)),
+        (false, Language::En) => {
+            format!("{} offers {}", spec.business_name, join_list(&offer, lang))
+        }
+        (false, Language::De) => {
+            format!("{} bietet {}", spec.business_name, join_list(&offer, lang))
+        }
         (true, _) => spec.business_name.clone(),
     };
     if let Some(audience) = &spec.audience {
@@ -59,10 +69,7 @@ pub fn summary(spec: &Spec) -> String {
         s.push_str(audience.trim_end_matches('.'));
     }
     if let Some(place) = place(spec) {
-        s.push_str(match lang {
-            Language::En => " in ",
-            Language::De => " in ",
-        });
+        s.push_str(" in ");
         s.push_str(&place);
     }
     if offer.is_empty() && spec.audience.is_none() && place(spec).is_none() {
@@ -86,14 +93,19 @@ pub fn clip(text: &str, max: usize) -> String {
         Some(i) if i > max / 2 => &cut[..i],
         _ => cut.as_str(),
     };
-    format!("{}…", cut.trim_end_matches([',', ';', ':', '.', ' ', '–', '-']))
+    format!(
+        "{}…",
+        cut.trim_end_matches([',', ';', ':', '.', ' ', '–', '-'])
+    )
 }
 
 fn paragraphs(text: &str) -> Vec<Block> {
     text.split("\n\n")
         .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|p| !p.is_empty())
-        .map(|p| Block::Para { content: vec![Inline::text(p)] })
+        .map(|p| Block::Para {
+            content: vec![Inline::text(p)],
+        })
         .collect()
 }
 
@@ -104,17 +116,27 @@ fn initials(name: &str) -> String {
         .take(2)
         .flat_map(char::to_uppercase)
         .collect();
-    if letters.is_empty() { "•".into() } else { letters }
+    if letters.is_empty() {
+        "•".into()
+    } else {
+        letters
+    }
 }
 
 fn contact_details(spec: &Spec, ui: &Ui) -> Vec<Vec<Inline>> {
     let c = &spec.contact;
     let mut lines = Vec::new();
     if let Some(e) = &c.email {
-        lines.push(vec![Inline::text(format!("{}: ", ui.email)), Inline::link(e.clone(), Target::url(format!("mailto:{e}")))]);
+        lines.push(vec![
+            Inline::text(format!("{}: ", ui.email)),
+            Inline::link(e.clone(), Target::url(format!("mailto:{e}"))),
+        ]);
     }
     if let Some(p) = &c.phone {
-        lines.push(vec![Inline::text(format!("{}: ", ui.phone)), Inline::link(p.clone(), Target::url(tel_url(p)))]);
+        lines.push(vec![
+            Inline::text(format!("{}: ", ui.phone)),
+            Inline::link(p.clone(), Target::url(tel_url(p))),
+        ]);
     }
     let street = c.street.clone();
     let city = match (&c.postal_code, &c.city) {
@@ -124,9 +146,20 @@ fn contact_details(spec: &Spec, ui: &Ui) -> Vec<Vec<Inline>> {
         (None, None) => None,
     };
     if street.is_some() || city.is_some() {
-        let name = c.legal_name.clone().unwrap_or_else(|| spec.business_name.clone());
-        lines.push(vec![Inline::strong(format!("{}: ", ui.address)), Inline::text(name)]);
-        lines.extend(street.into_iter().chain(city).map(|l| vec![Inline::text(l)]));
+        let name = c
+            .legal_name
+            .clone()
+            .unwrap_or_else(|| spec.business_name.clone());
+        lines.push(vec![
+            Inline::strong(format!("{}: ", ui.address)),
+            Inline::text(name),
+        ]);
+        lines.extend(
+            street
+                .into_iter()
+                .chain(city)
+                .map(|l| vec![Inline::text(l)]),
+        );
     }
     lines
 }
@@ -136,19 +169,30 @@ fn contact_blocks(spec: &Spec, ui: &Ui, with_form: bool) -> Vec<Block> {
     let mut blocks = Vec::new();
     let details = contact_details(spec, ui);
     if details.is_empty() {
-        blocks.push(Block::Para { content: vec![Inline::text(ui.contact_lead)] });
+        blocks.push(Block::Para {
+            content: vec![Inline::text(ui.contact_lead)],
+        });
     } else {
         blocks.push(Block::Lines { lines: details });
     }
     if with_form && let Some(email) = &spec.contact.email {
-        blocks.push(Block::ContactForm { email: email.clone() });
+        blocks.push(Block::ContactForm {
+            email: email.clone(),
+        });
     }
     blocks
 }
 
 fn service_cards(spec: &Spec) -> Block {
     Block::Cards {
-        cards: spec.services.iter().map(|s| Card { title: s.name.clone(), text: s.description.clone() }).collect(),
+        cards: spec
+            .services
+            .iter()
+            .map(|s| Card {
+                title: s.name.clone(),
+                text: s.description.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -165,7 +209,11 @@ struct PageDef<'a> {
 }
 
 fn page(def: PageDef<'_>) -> Page {
-    let route = if def.id == "home" { "/".to_owned() } else { format!("/{}", def.file.trim_end_matches(".html")) };
+    let route = if def.id == "home" {
+        "/".to_owned()
+    } else {
+        format!("/{}", def.file.trim_end_matches(".html"))
+    };
     Page {
         id: def.id.into(),
         file: def.file.into(),
@@ -184,11 +232,20 @@ fn page(def: PageDef<'_>) -> Page {
 }
 
 fn sec(id: Option<&str>, heading: Option<&str>, blocks: Vec<Block>) -> Section {
-    Section { id: id.map(str::to_owned), heading: heading.map(str::to_owned), alt: false, blocks }
+    Section {
+        id: id.map(str::to_owned),
+        heading: heading.map(str::to_owned),
+        alt: false,
+        blocks,
+    }
 }
 
 fn action(label: &str, target: Target, primary: bool) -> Action {
-    Action { label: label.into(), target, primary }
+    Action {
+        label: label.into(),
+        target,
+        primary,
+    }
 }
 
 /// The site and the legal report for a spec.
@@ -207,7 +264,10 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
         Some(t) => format!("{name} – {}", clip(t, 60)),
         None => name.clone(),
     };
-    let lead = spec.tagline.clone().or_else(|| (!summary.is_empty()).then(|| summary.clone()));
+    let lead = spec
+        .tagline
+        .clone()
+        .or_else(|| (!summary.is_empty()).then(|| summary.clone()));
     let sub = |label: &str| format!("{label} – {name}");
 
     let mut pages = Vec::new();
@@ -218,24 +278,61 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
         Template::StaticLanding => {
             let mut sections = Vec::new();
             if spec.tagline.is_some() && !summary.is_empty() {
-                sections.push(sec(Some("intro"), None, vec![Block::Para { content: vec![Inline::text(&summary)] }]));
+                sections.push(sec(
+                    Some("intro"),
+                    None,
+                    vec![Block::Para {
+                        content: vec![Inline::text(&summary)],
+                    }],
+                ));
             }
             if !spec.services.is_empty() {
-                sections.push(sec(Some("offer"), Some(ui.offer_heading), vec![service_cards(spec)]));
-                nav.push(NavLink { label: ui.offer_heading.into(), target: Target::anchor("home", "offer") });
+                sections.push(sec(
+                    Some("offer"),
+                    Some(ui.offer_heading),
+                    vec![service_cards(spec)],
+                ));
+                nav.push(NavLink {
+                    label: ui.offer_heading.into(),
+                    target: Target::anchor("home", "offer"),
+                });
             }
             if let Some(v) = &spec.vision {
                 sections.push(sec(Some("about"), Some(ui.about_heading), paragraphs(v)));
-                nav.push(NavLink { label: ui.about.into(), target: Target::anchor("home", "about") });
+                nav.push(NavLink {
+                    label: ui.about.into(),
+                    target: Target::anchor("home", "about"),
+                });
             }
             if let Some(a) = &spec.audience {
-                sections.push(sec(Some("audience"), Some(ui.audience_heading), vec![Block::Para { content: vec![Inline::text(a)] }]));
+                sections.push(sec(
+                    Some("audience"),
+                    Some(ui.audience_heading),
+                    vec![Block::Para {
+                        content: vec![Inline::text(a)],
+                    }],
+                ));
             }
-            sections.push(sec(Some("contact"), Some(ui.contact_heading), contact_blocks(spec, ui, true)));
-            nav.push(NavLink { label: ui.contact.into(), target: Target::anchor("home", "contact") });
-            let mut actions = vec![action(ui.cta_contact, Target::anchor("home", "contact"), true)];
+            sections.push(sec(
+                Some("contact"),
+                Some(ui.contact_heading),
+                contact_blocks(spec, ui, true),
+            ));
+            nav.push(NavLink {
+                label: ui.contact.into(),
+                target: Target::anchor("home", "contact"),
+            });
+            let mut actions = vec![action(
+                ui.cta_contact,
+                Target::anchor("home", "contact"),
+                true,
+            )];
             if !spec.services.is_empty() {
-                actions.push(action(ui.offer_heading, Target::anchor("home", "offer"), false));
+                actions.push(action(
+                    ui.offer_heading,
+                    Target::anchor("home", "offer"),
+                    false,
+                ));
             }
             pages.push(page(PageDef {
                 id: "home",
@@ -251,15 +348,33 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
         }
         Template::NextjsBusiness => {
             nav = vec![
-                NavLink { label: ui.home.into(), target: Target::page("home") },
-                NavLink { label: ui.about.into(), target: Target::page("about") },
-                NavLink { label: ui.services.into(), target: Target::page("services") },
-                NavLink { label: ui.contact.into(), target: Target::page("contact") },
+                NavLink {
+                    label: ui.home.into(),
+                    target: Target::page("home"),
+                },
+                NavLink {
+                    label: ui.about.into(),
+                    target: Target::page("about"),
+                },
+                NavLink {
+                    label: ui.services.into(),
+                    target: Target::page("services"),
+                },
+                NavLink {
+                    label: ui.contact.into(),
+                    target: Target::page("contact"),
+                },
             ];
             // Home: the offer at a glance, a taste of the story, the way to get in touch.
             let mut home = Vec::new();
             if spec.tagline.is_some() && !summary.is_empty() {
-                home.push(sec(Some("intro"), None, vec![Block::Para { content: vec![Inline::text(&summary)] }]));
+                home.push(sec(
+                    Some("intro"),
+                    None,
+                    vec![Block::Para {
+                        content: vec![Inline::text(&summary)],
+                    }],
+                ));
             }
             if !spec.services.is_empty() {
                 home.push(sec(
@@ -267,9 +382,18 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                     Some(ui.offer_heading),
                     vec![
                         Block::Cards {
-                            cards: spec.services.iter().map(|s| Card { title: s.name.clone(), text: s.description.as_deref().map(|d| clip(d, 180)) }).collect(),
+                            cards: spec
+                                .services
+                                .iter()
+                                .map(|s| Card {
+                                    title: s.name.clone(),
+                                    text: s.description.as_deref().map(|d| clip(d, 180)),
+                                })
+                                .collect(),
                         },
-                        Block::Actions { actions: vec![action(ui.all_services, Target::page("services"), false)] },
+                        Block::Actions {
+                            actions: vec![action(ui.all_services, Target::page("services"), false)],
+                        },
                     ],
                 ));
             }
@@ -279,13 +403,26 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                     Some("about"),
                     Some(ui.about_heading),
                     vec![
-                        Block::Para { content: vec![Inline::text(clip(&first.split_whitespace().collect::<Vec<_>>().join(" "), 400))] },
-                        Block::Actions { actions: vec![action(ui.cta_about, Target::page("about"), false)] },
+                        Block::Para {
+                            content: vec![Inline::text(clip(
+                                &first.split_whitespace().collect::<Vec<_>>().join(" "),
+                                400,
+                            ))],
+                        },
+                        Block::Actions {
+                            actions: vec![action(ui.cta_about, Target::page("about"), false)],
+                        },
                     ],
                 ));
             }
             if let Some(a) = &spec.audience {
-                home.push(sec(Some("audience"), Some(ui.audience_heading), vec![Block::Para { content: vec![Inline::text(a)] }]));
+                home.push(sec(
+                    Some("audience"),
+                    Some(ui.audience_heading),
+                    vec![Block::Para {
+                        content: vec![Inline::text(a)],
+                    }],
+                ));
             }
             pages.push(page(PageDef {
                 id: "home",
@@ -306,25 +443,52 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
             let mut about = Vec::new();
             match &spec.vision {
                 Some(v) => about.push(sec(None, None, paragraphs(v))),
-                None if !summary.is_empty() => about.push(sec(None, None, vec![Block::Para { content: vec![Inline::text(&summary)] }])),
+                None if !summary.is_empty() => about.push(sec(
+                    None,
+                    None,
+                    vec![Block::Para {
+                        content: vec![Inline::text(&summary)],
+                    }],
+                )),
                 None => {}
             }
             if let Some(a) = &spec.audience {
-                about.push(sec(Some("audience"), Some(ui.audience_heading), vec![Block::Para { content: vec![Inline::text(a)] }]));
+                about.push(sec(
+                    Some("audience"),
+                    Some(ui.audience_heading),
+                    vec![Block::Para {
+                        content: vec![Inline::text(a)],
+                    }],
+                ));
             }
             if let Some(p) = place(spec) {
                 let text = match lang {
                     Language::En => format!("{name} is based in {p}."),
                     Language::De => format!("{name} ist in {p} zu Hause."),
                 };
-                about.push(sec(Some("location"), Some(ui.location_heading), vec![Block::Para { content: vec![Inline::text(text)] }]));
+                about.push(sec(
+                    Some("location"),
+                    Some(ui.location_heading),
+                    vec![Block::Para {
+                        content: vec![Inline::text(text)],
+                    }],
+                ));
             }
-            about.push(sec(None, None, vec![Block::Actions { actions: vec![action(ui.cta_contact, Target::page("contact"), true)] }]));
+            about.push(sec(
+                None,
+                None,
+                vec![Block::Actions {
+                    actions: vec![action(ui.cta_contact, Target::page("contact"), true)],
+                }],
+            ));
             pages.push(page(PageDef {
                 id: "about",
                 file: "about.html",
                 title: sub(ui.about),
-                description: spec.vision.clone().map_or_else(|| description.clone(), |v| v.split_whitespace().collect::<Vec<_>>().join(" ")),
+                description: spec.vision.clone().map_or_else(
+                    || description.clone(),
+                    |v| v.split_whitespace().collect::<Vec<_>>().join(" "),
+                ),
                 h1: match lang {
                     Language::En => format!("About {name}"),
                     Language::De => format!("Über {name}"),
@@ -348,9 +512,21 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                 })
                 .collect();
             if services.is_empty() {
-                services.push(sec(None, None, vec![Block::Para { content: vec![Inline::text(ui.services_empty)] }]));
+                services.push(sec(
+                    None,
+                    None,
+                    vec![Block::Para {
+                        content: vec![Inline::text(ui.services_empty)],
+                    }],
+                ));
             }
-            services.push(sec(None, None, vec![Block::Actions { actions: vec![action(ui.cta_contact, Target::page("contact"), true)] }]));
+            services.push(sec(
+                None,
+                None,
+                vec![Block::Actions {
+                    actions: vec![action(ui.cta_contact, Target::page("contact"), true)],
+                }],
+            ));
             let services_desc = if spec.services.is_empty() {
                 description.clone()
             } else {
@@ -389,26 +565,53 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
         }
         Template::EcommerceBasic => {
             nav = vec![
-                NavLink { label: ui.home.into(), target: Target::page("home") },
-                NavLink { label: ui.products.into(), target: Target::page("products") },
-                NavLink { label: ui.cart.into(), target: Target::page("cart") },
+                NavLink {
+                    label: ui.home.into(),
+                    target: Target::page("home"),
+                },
+                NavLink {
+                    label: ui.products.into(),
+                    target: Target::page("products"),
+                },
+                NavLink {
+                    label: ui.cart.into(),
+                    target: Target::page("cart"),
+                },
             ];
             let mut home = Vec::new();
             if spec.tagline.is_some() && !summary.is_empty() {
-                home.push(sec(Some("intro"), None, vec![Block::Para { content: vec![Inline::text(&summary)] }]));
+                home.push(sec(
+                    Some("intro"),
+                    None,
+                    vec![Block::Para {
+                        content: vec![Inline::text(&summary)],
+                    }],
+                ));
             }
             let mut featured = vec![Block::Products { limit: Some(3) }];
             if spec.products.len() > 3 {
-                featured.push(Block::Actions { actions: vec![action(ui.all_products, Target::page("products"), false)] });
+                featured.push(Block::Actions {
+                    actions: vec![action(ui.all_products, Target::page("products"), false)],
+                });
             }
             home.push(sec(Some("offer"), Some(ui.offer_heading), featured));
             if let Some(v) = &spec.vision {
                 home.push(sec(Some("about"), Some(ui.about_heading), paragraphs(v)));
             }
             if let Some(a) = &spec.audience {
-                home.push(sec(Some("audience"), Some(ui.audience_heading), vec![Block::Para { content: vec![Inline::text(a)] }]));
+                home.push(sec(
+                    Some("audience"),
+                    Some(ui.audience_heading),
+                    vec![Block::Para {
+                        content: vec![Inline::text(a)],
+                    }],
+                ));
             }
-            home.push(sec(Some("contact"), Some(ui.contact_heading), contact_blocks(spec, ui, false)));
+            home.push(sec(
+                Some("contact"),
+                Some(ui.contact_heading),
+                contact_blocks(spec, ui, false),
+            ));
             pages.push(page(PageDef {
                 id: "home",
                 file: "index.html",
@@ -420,16 +623,29 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                 sections: home,
                 noindex: false,
             }));
-            let names: Vec<&str> = spec.products.iter().take(5).map(|p| p.name.as_str()).collect();
+            let names: Vec<&str> = spec
+                .products
+                .iter()
+                .take(5)
+                .map(|p| p.name.as_str())
+                .collect();
             pages.push(page(PageDef {
                 id: "products",
                 file: "products.html",
                 title: sub(ui.products),
-                description: if names.is_empty() { description.clone() } else { format!("{}: {}.", sub(ui.products), join_list(&names, lang)) },
+                description: if names.is_empty() {
+                    description.clone()
+                } else {
+                    format!("{}: {}.", sub(ui.products), join_list(&names, lang))
+                },
                 h1: ui.products.into(),
                 lead: lead.clone(),
                 actions: Vec::new(),
-                sections: vec![sec(Some("catalogue"), None, vec![Block::Products { limit: None }])],
+                sections: vec![sec(
+                    Some("catalogue"),
+                    None,
+                    vec![Block::Products { limit: None }],
+                )],
                 noindex: false,
             }));
             pages.push(page(PageDef {
@@ -472,16 +688,27 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
     let legal_nav = legal_pages
         .iter()
         .map(|p| NavLink {
-            label: if p.id == "privacy" { ui.privacy.into() } else { p.h1.clone() },
+            label: if p.id == "privacy" {
+                ui.privacy.into()
+            } else {
+                p.h1.clone()
+            },
             target: Target::page(&p.id),
         })
         .collect();
     pages.extend(legal_pages);
 
-    let operator = spec.contact.legal_name.clone().unwrap_or_else(|| name.clone());
+    let operator = spec
+        .contact
+        .legal_name
+        .clone()
+        .unwrap_or_else(|| name.clone());
     let mut footer = vec![vec![Inline::text(format!("© {operator}"))]];
     if let Some(e) = &spec.contact.email {
-        footer.push(vec![Inline::link(e.clone(), Target::url(format!("mailto:{e}")))]);
+        footer.push(vec![Inline::link(
+            e.clone(),
+            Target::url(format!("mailto:{e}")),
+        )]);
     }
 
     let shop_data = shop.then(|| Shop {
@@ -518,11 +745,12 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
         pages,
         shop: shop_data,
         email: spec.contact.email.clone(),
-        country: spec
-            .contact
-            .country
-            .clone()
-            .or_else(|| spec.region_code.as_deref().and_then(|c| country_name(c, lang)).map(str::to_owned)),
+        country: spec.contact.country.clone().or_else(|| {
+            spec.region_code
+                .as_deref()
+                .and_then(|c| country_name(c, lang))
+                .map(str::to_owned)
+        }),
         json_ld: json_ld(spec, &description),
         palette: usize::try_from(stable_hash(name) % PALETTES.len() as u64).unwrap_or(0),
         initials: initials(name),
@@ -533,7 +761,11 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
 
 fn json_ld(spec: &Spec, description: &str) -> Value {
     let c = &spec.contact;
-    let kind = if spec.template == Template::EcommerceBasic { "Store" } else { "LocalBusiness" };
+    let kind = if spec.template == Template::EcommerceBasic {
+        "Store"
+    } else {
+        "LocalBusiness"
+    };
     let mut v = json!({
         "@context": "https://schema.org",
         "@type": kind,

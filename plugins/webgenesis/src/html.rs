@@ -29,7 +29,11 @@ pub fn escape(s: &str) -> String {
 /// no value can close the element or open a comment.
 pub fn json_for_script(v: &serde_json::Value) -> String {
     let s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".into());
-    s.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026").replace('\u{2028}', "\\u2028").replace('\u{2029}', "\\u2029")
+    s.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
 }
 
 /// The content security policy of every page: nothing may load from anywhere but the site.
@@ -61,9 +65,14 @@ impl Ctx<'_> {
         match target {
             Target::Url { url } => url.clone(),
             Target::Page { page, fragment } => {
-                let file = self.site.page(page).map_or("index.html", |p| p.file.as_str());
+                let file = self
+                    .site
+                    .page(page)
+                    .map_or("index.html", |p| p.file.as_str());
                 match fragment {
-                    Some(f) if page == self.page_id && self.base == Base::Relative => format!("#{f}"),
+                    Some(f) if page == self.page_id && self.base == Base::Relative => {
+                        format!("#{f}")
+                    }
                     Some(f) => format!("{}#{f}", self.asset(file)),
                     None => self.asset(file),
                 }
@@ -81,7 +90,12 @@ fn inline(ctx: &Ctx<'_>, content: &[Inline]) -> String {
                 let _ = write!(out, "<strong>{}</strong>", escape(text));
             }
             Inline::Link { text, target } => {
-                let _ = write!(out, "<a href=\"{}\">{}</a>", escape(&ctx.href(target)), escape(text));
+                let _ = write!(
+                    out,
+                    "<a href=\"{}\">{}</a>",
+                    escape(&ctx.href(target)),
+                    escape(text)
+                );
             }
             Inline::Placeholder { text } => {
                 let _ = write!(out, "<mark class=\"placeholder\">{}</mark>", escape(text));
@@ -95,7 +109,12 @@ fn actions(ctx: &Ctx<'_>, list: &[Action]) -> String {
     let mut out = String::from("<div class=\"actions\">");
     for a in list {
         let class = if a.primary { "primary" } else { "secondary" };
-        let _ = write!(out, "<a class=\"button {class}\" href=\"{}\">{}</a>", escape(&ctx.href(&a.target)), escape(&a.label));
+        let _ = write!(
+            out,
+            "<a class=\"button {class}\" href=\"{}\">{}</a>",
+            escape(&ctx.href(&a.target)),
+            escape(&a.label)
+        );
     }
     out.push_str("</div>\n");
     out
@@ -127,7 +146,11 @@ fn block(ctx: &Ctx<'_>, b: &Block, level: u8, out: &mut String) {
         Block::Cards { cards } => {
             out.push_str("<ul class=\"cards\">\n");
             for c in cards {
-                let _ = write!(out, "<li class=\"card\"><h{level}>{}</h{level}>", escape(&c.title));
+                let _ = write!(
+                    out,
+                    "<li class=\"card\"><h{level}>{}</h{level}>",
+                    escape(&c.title)
+                );
                 if let Some(t) = &c.text {
                     let _ = write!(out, "<p>{}</p>", escape(t));
                 }
@@ -165,7 +188,11 @@ fn block(ctx: &Ctx<'_>, b: &Block, level: u8, out: &mut String) {
 
 fn price_notes(ctx: &Ctx<'_>) -> String {
     let ui = ctx.site.ui;
-    format!("<p class=\"note\">{} {}</p>\n", escape(ui.price_note), escape(ui.shipping_note))
+    format!(
+        "<p class=\"note\">{} {}</p>\n",
+        escape(ui.price_note),
+        escape(ui.shipping_note)
+    )
 }
 
 fn products(ctx: &Ctx<'_>, limit: Option<usize>, level: u8, out: &mut String) {
@@ -177,13 +204,18 @@ fn products(ctx: &Ctx<'_>, limit: Option<usize>, level: u8, out: &mut String) {
     }
     out.push_str("<ul class=\"cards products\">\n");
     for p in shop.products.iter().take(limit.unwrap_or(usize::MAX)) {
-        let _ = write!(out, "<li class=\"card\" id=\"product-{}\"><h{level}>{}</h{level}>", escape(&p.id), escape(&p.name));
+        let _ = write!(
+            out,
+            "<li class=\"card\" id=\"product-{}\"><h{level}>{}</h{level}>",
+            escape(&p.id),
+            escape(&p.name)
+        );
         if let Some(d) = &p.description {
             let _ = write!(out, "<p>{}</p>", escape(d));
         }
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p class=\"price\">{}</p><button class=\"button primary\" type=\"button\" data-add-to-cart=\"{}\">{}<span class=\"visually-hidden\">: {}</span></button></li>\n",
+            "<p class=\"price\">{}</p><button class=\"button primary\" type=\"button\" data-add-to-cart=\"{}\">{}<span class=\"visually-hidden\">: {}</span></button></li>",
             escape(&p.price_text),
             escape(&p.id),
             escape(ui.add_to_cart),
@@ -192,8 +224,15 @@ fn products(ctx: &Ctx<'_>, limit: Option<usize>, level: u8, out: &mut String) {
     }
     out.push_str("</ul>\n");
     out.push_str(&price_notes(ctx));
-    let _ = writeln!(out, "<p class=\"status\" role=\"status\" aria-live=\"polite\" data-cart-status></p>");
-    let _ = writeln!(out, "<noscript><p class=\"note\">{}</p></noscript>", escape(ui.needs_js));
+    let _ = writeln!(
+        out,
+        "<p class=\"status\" role=\"status\" aria-live=\"polite\" data-cart-status></p>"
+    );
+    let _ = writeln!(
+        out,
+        "<noscript><p class=\"note\">{}</p></noscript>",
+        escape(ui.needs_js)
+    );
 }
 
 fn cart(ctx: &Ctx<'_>, out: &mut String) {
@@ -233,10 +272,23 @@ fn cart(ctx: &Ctx<'_>, out: &mut String) {
     );
 }
 
-fn field(id: &str, label: &str, kind: &str, autocomplete: &str, required: bool, value: Option<&str>) -> String {
-    let star = if required { " <span aria-hidden=\"true\">*</span>" } else { "" };
+fn field(
+    id: &str,
+    label: &str,
+    kind: &str,
+    autocomplete: &str,
+    required: bool,
+    value: Option<&str>,
+) -> String {
+    let star = if required {
+        " <span aria-hidden=\"true\">*</span>"
+    } else {
+        ""
+    };
     let req = if required { " required" } else { "" };
-    let value = value.map(|v| format!(" value=\"{}\"", escape(v))).unwrap_or_default();
+    let value = value
+        .map(|v| format!(" value=\"{}\"", escape(v)))
+        .unwrap_or_default();
     format!(
         "<div class=\"field\"><label for=\"co-{id}\">{}{star}</label><input id=\"co-{id}\" name=\"{id}\" type=\"{kind}\" autocomplete=\"{autocomplete}\"{req}{value}></div>\n",
         escape(label)
@@ -275,7 +327,14 @@ fn checkout(ctx: &Ctx<'_>, out: &mut String) {
         email = field("email", ui.email, "email", "email", true, None),
         phone = field("phone", ui.phone_optional, "tel", "tel", false, None),
         street = field("street", ui.street, "text", "street-address", true, None),
-        postal = field("postal_code", ui.postal_code, "text", "postal-code", true, None),
+        postal = field(
+            "postal_code",
+            ui.postal_code,
+            "text",
+            "postal-code",
+            true,
+            None
+        ),
         city = field("city", ui.city, "text", "address-level2", true, None),
         country = field("country", ui.country, "text", "country-name", true, country),
         note = escape(ui.note_optional),
@@ -293,7 +352,13 @@ fn checkout(ctx: &Ctx<'_>, out: &mut String) {
 }
 
 fn absolute_url(site: &Site, page: &Page) -> Option<String> {
-    site.base_url.as_ref().map(|base| if page.id == "home" { base.clone() } else { format!("{base}{}", page.file) })
+    site.base_url.as_ref().map(|base| {
+        if page.id == "home" {
+            base.clone()
+        } else {
+            format!("{base}{}", page.file)
+        }
+    })
 }
 
 fn head(ctx: &Ctx<'_>, page: &Page, out: &mut String) {
@@ -332,7 +397,11 @@ fn head(ctx: &Ctx<'_>, page: &Page, out: &mut String) {
         locale = site.og_locale,
     );
     if let Some(url) = &url {
-        let _ = writeln!(out, "<meta property=\"og:url\" content=\"{}\">", escape(url));
+        let _ = writeln!(
+            out,
+            "<meta property=\"og:url\" content=\"{}\">",
+            escape(url)
+        );
     }
     let _ = write!(
         out,
@@ -348,13 +417,29 @@ fn head(ctx: &Ctx<'_>, page: &Page, out: &mut String) {
         css = ctx.asset("assets/style.css"),
     );
     if page.id == "home" {
-        let _ = writeln!(out, "<script type=\"application/ld+json\">{}</script>", json_for_script(&site.json_ld));
+        let _ = writeln!(
+            out,
+            "<script type=\"application/ld+json\">{}</script>",
+            json_for_script(&site.json_ld)
+        );
     }
     if site.shop.is_some() {
-        let _ = writeln!(out, "<script src=\"{}\" defer></script>", ctx.asset("assets/catalog.js"));
-        let _ = writeln!(out, "<script src=\"{}\" defer></script>", ctx.asset("assets/shop.js"));
+        let _ = writeln!(
+            out,
+            "<script src=\"{}\" defer></script>",
+            ctx.asset("assets/catalog.js")
+        );
+        let _ = writeln!(
+            out,
+            "<script src=\"{}\" defer></script>",
+            ctx.asset("assets/shop.js")
+        );
     }
-    let _ = writeln!(out, "<script src=\"{}\" defer></script>", ctx.asset("assets/site.js"));
+    let _ = writeln!(
+        out,
+        "<script src=\"{}\" defer></script>",
+        ctx.asset("assets/site.js")
+    );
     out.push_str("</head>\n");
 }
 
@@ -374,8 +459,13 @@ fn header(ctx: &Ctx<'_>, out: &mut String) {
         nav_label = escape(ui.main_nav),
     );
     for link in &site.nav {
-        let current = matches!(&link.target, Target::Page { page, fragment: None } if page == ctx.page_id);
-        let aria = if current { " aria-current=\"page\"" } else { "" };
+        let current =
+            matches!(&link.target, Target::Page { page, fragment: None } if page == ctx.page_id);
+        let aria = if current {
+            " aria-current=\"page\""
+        } else {
+            ""
+        };
         let count = if matches!(&link.target, Target::Page { page, .. } if page == "cart") {
             format!(
                 " <span class=\"count\" data-cart-count hidden>0</span><span class=\"visually-hidden\" data-cart-count-label hidden> {}</span>",
@@ -384,7 +474,12 @@ fn header(ctx: &Ctx<'_>, out: &mut String) {
         } else {
             String::new()
         };
-        let _ = writeln!(out, "<li><a href=\"{}\"{aria}>{}{count}</a></li>", escape(&ctx.href(&link.target)), escape(&link.label));
+        let _ = writeln!(
+            out,
+            "<li><a href=\"{}\"{aria}>{}{count}</a></li>",
+            escape(&ctx.href(&link.target)),
+            escape(&link.label)
+        );
     }
     out.push_str("</ul>\n</nav>\n</div>\n</header>\n");
 }
@@ -395,24 +490,50 @@ fn footer(ctx: &Ctx<'_>, out: &mut String) {
     for line in &site.footer {
         let _ = writeln!(out, "<p>{}</p>", inline(ctx, line));
     }
-    let _ = write!(out, "</div>\n<nav aria-label=\"{}\">\n<ul>\n", escape(site.ui.legal_nav));
+    let _ = write!(
+        out,
+        "</div>\n<nav aria-label=\"{}\">\n<ul>\n",
+        escape(site.ui.legal_nav)
+    );
     for link in &site.legal_nav {
-        let current = matches!(&link.target, Target::Page { page, fragment: None } if page == ctx.page_id);
-        let aria = if current { " aria-current=\"page\"" } else { "" };
-        let _ = writeln!(out, "<li><a href=\"{}\"{aria}>{}</a></li>", escape(&ctx.href(&link.target)), escape(&link.label));
+        let current =
+            matches!(&link.target, Target::Page { page, fragment: None } if page == ctx.page_id);
+        let aria = if current {
+            " aria-current=\"page\""
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "<li><a href=\"{}\"{aria}>{}</a></li>",
+            escape(&ctx.href(&link.target)),
+            escape(&link.label)
+        );
     }
     out.push_str("</ul>\n</nav>\n</div>\n</footer>\n");
 }
 
 fn render_page(site: &Site, page: &Page, base: Base) -> String {
-    let ctx = Ctx { site, page_id: &page.id, base };
+    let ctx = Ctx {
+        site,
+        page_id: &page.id,
+        base,
+    };
     let mut out = String::with_capacity(16 * 1024);
     head(&ctx, page, &mut out);
     out.push_str("<body>\n");
     header(&ctx, &mut out);
-    out.push_str(if page.compact { "<main id=\"main\" tabindex=\"-1\" class=\"compact\">\n" } else { "<main id=\"main\" tabindex=\"-1\">\n" });
+    out.push_str(if page.compact {
+        "<main id=\"main\" tabindex=\"-1\" class=\"compact\">\n"
+    } else {
+        "<main id=\"main\" tabindex=\"-1\">\n"
+    });
     let class = if page.hero { "hero" } else { "page-head" };
-    let _ = write!(out, "<div class=\"{class}\">\n<div class=\"wrap\">\n<h1>{}</h1>\n", escape(&page.h1));
+    let _ = write!(
+        out,
+        "<div class=\"{class}\">\n<div class=\"wrap\">\n<h1>{}</h1>\n",
+        escape(&page.h1)
+    );
     if let Some(lead) = &page.lead {
         let _ = writeln!(out, "<p class=\"lead\">{}</p>", escape(lead));
     }
@@ -433,14 +554,22 @@ fn render_page(site: &Site, page: &Page, base: Base) -> String {
                 );
             }
             None => {
-                let _ = write!(out, "<div class=\"{class}\" id=\"{}\">\n<div class=\"wrap\">\n", escape(&id));
+                let _ = write!(
+                    out,
+                    "<div class=\"{class}\" id=\"{}\">\n<div class=\"wrap\">\n",
+                    escape(&id)
+                );
             }
         }
         let level = if s.heading.is_some() { 3 } else { 2 };
         for b in &s.blocks {
             block(&ctx, b, level, &mut out);
         }
-        out.push_str(if s.heading.is_some() { "</div>\n</section>\n" } else { "</div>\n</div>\n" });
+        out.push_str(if s.heading.is_some() {
+            "</div>\n</section>\n"
+        } else {
+            "</div>\n</div>\n"
+        });
     }
     out.push_str("</main>\n");
     footer(&ctx, &mut out);
@@ -450,7 +579,9 @@ fn render_page(site: &Site, page: &Page, base: Base) -> String {
 
 /// The home page's HTML (for the dry-run preview).
 pub fn home_html(site: &Site) -> String {
-    site.page("home").map(|p| render_page(site, p, Base::Relative)).unwrap_or_default()
+    site.page("home")
+        .map(|p| render_page(site, p, Base::Relative))
+        .unwrap_or_default()
 }
 
 fn not_found(site: &Site) -> String {
@@ -464,7 +595,11 @@ fn not_found(site: &Site) -> String {
         description: ui.not_found_text.into(),
         h1: ui.not_found_title.into(),
         lead: Some(ui.not_found_text.into()),
-        actions: vec![Action { label: ui.back_home.into(), target: Target::page("home"), primary: true }],
+        actions: vec![Action {
+            label: ui.back_home.into(),
+            target: Target::page("home"),
+            primary: true,
+        }],
         hero: false,
         sections: Vec::new(),
         noindex: true,
@@ -482,7 +617,9 @@ pub fn robots_and_sitemap(site: &Site) -> (String, Option<String>) {
         );
     };
     let robots = format!("User-agent: *\nAllow: /\n\nSitemap: {base}sitemap.xml\n");
-    let mut sitemap = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut sitemap = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for p in site.pages.iter().filter(|p| !p.noindex) {
         if let Some(url) = absolute_url(site, p) {
             let _ = writeln!(sitemap, "  <url><loc>{}</loc></url>", escape(&url));
@@ -494,14 +631,33 @@ pub fn robots_and_sitemap(site: &Site) -> (String, Option<String>) {
 
 /// All files of the static site, with paths relative to the site root.
 pub fn render(site: &Site) -> Vec<GeneratedFile> {
-    let mut files: Vec<GeneratedFile> = site.pages.iter().map(|p| GeneratedFile::new(&p.file, render_page(site, p, Base::Relative))).collect();
+    let mut files: Vec<GeneratedFile> = site
+        .pages
+        .iter()
+        .map(|p| GeneratedFile::new(&p.file, render_page(site, p, Base::Relative)))
+        .collect();
     files.push(GeneratedFile::new("404.html", not_found(site)));
-    files.push(GeneratedFile::new("assets/style.css", theme::css(site.palette)));
-    files.push(GeneratedFile::new("assets/logo.svg", theme::logo_svg(site.palette, &site.initials)));
-    files.push(GeneratedFile::new("assets/site.js", crate::assets::SITE_JS.to_owned()));
+    files.push(GeneratedFile::new(
+        "assets/style.css",
+        theme::css(site.palette),
+    ));
+    files.push(GeneratedFile::new(
+        "assets/logo.svg",
+        theme::logo_svg(site.palette, &site.initials),
+    ));
+    files.push(GeneratedFile::new(
+        "assets/site.js",
+        crate::assets::SITE_JS.to_owned(),
+    ));
     if site.shop.is_some() {
-        files.push(GeneratedFile::new("assets/catalog.js", crate::assets::catalog_js(site)));
-        files.push(GeneratedFile::new("assets/shop.js", crate::assets::SHOP_JS.to_owned()));
+        files.push(GeneratedFile::new(
+            "assets/catalog.js",
+            crate::assets::catalog_js(site),
+        ));
+        files.push(GeneratedFile::new(
+            "assets/shop.js",
+            crate::assets::SHOP_JS.to_owned(),
+        ));
     }
     let (robots, sitemap) = robots_and_sitemap(site);
     files.push(GeneratedFile::new("robots.txt", robots));

@@ -3,7 +3,7 @@
 //! for every site. The operator's details come from `contact`; a detail the law requires but the
 //! params lack becomes a visibly marked placeholder and is listed in [`LegalReport::missing`].
 //!
-//! Which details are required depends on the legal form read from the legal name: a GmbH needs
+//! Which details are required depends on the legal form read from the legal name: a `GmbH` needs
 //! its register entry and representative, a sole trader (a plain personal name) does not. When
 //! no legal name is known, the form is unknown and the register details are asked for too,
 //! with a note that they only apply to registered businesses.
@@ -29,7 +29,7 @@ pub struct LegalReport {
 /// The legal form, as far as the name tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Form {
-    /// Company in a commercial register (GmbH, UG, AG, KG, OHG, Ltd, ...).
+    /// Company in a commercial register (`GmbH`, UG, AG, KG, OHG, Ltd, ...).
     RegisteredEntity,
     /// Registered merchant (e.K.): register entry, no separate representative.
     RegisteredMerchant,
@@ -51,12 +51,15 @@ pub fn legal_form(name: &str) -> Option<Form> {
     {
         return Some(Form::RegisteredEntity);
     }
-    for token in lower.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '&')) {
+    for token in
+        lower.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '&'))
+    {
         let t = token.trim_end_matches('.');
         match t {
-            "gmbh" | "ggmbh" | "mbh" | "ug" | "ag" | "kg" | "ohg" | "kgaa" | "se" | "eg" | "e.g" | "partg" | "partgmbb"
-            | "e.v" | "ev" | "egbr" | "ltd" | "llc" | "inc" | "plc" | "llp" | "sarl" | "s.a.r.l" | "bv" | "b.v" | "nv"
-            | "n.v" | "ab" | "as" | "a/s" | "oy" | "spa" | "s.p.a" | "srl" | "s.r.l" | "sa" | "s.a" => {
+            "gmbh" | "ggmbh" | "mbh" | "ug" | "ag" | "kg" | "ohg" | "kgaa" | "se" | "eg"
+            | "e.g" | "partg" | "partgmbb" | "e.v" | "ev" | "egbr" | "ltd" | "llc" | "inc"
+            | "plc" | "llp" | "sarl" | "s.a.r.l" | "bv" | "b.v" | "nv" | "n.v" | "ab" | "as"
+            | "a/s" | "oy" | "spa" | "s.p.a" | "srl" | "s.r.l" | "sa" | "s.a" => {
                 return Some(Form::RegisteredEntity);
             }
             "e.k" | "e.kfm" | "e.kfr" | "ek" => return Some(Form::RegisteredMerchant),
@@ -83,14 +86,13 @@ struct Missing<'a> {
 impl Missing<'_> {
     /// The value, or a placeholder (and the field is recorded as missing).
     fn value(&mut self, value: Option<&String>, field: &str, label: &str) -> Inline {
-        match value {
-            Some(v) => Inline::text(v.clone()),
-            None => {
-                if !self.fields.iter().any(|f| f == field) {
-                    self.fields.push(field.to_owned());
-                }
-                Inline::placeholder(self.ui.placeholder.replace("{what}", label))
+        if let Some(v) = value {
+            Inline::text(v.clone())
+        } else {
+            if !self.fields.iter().any(|f| f == field) {
+                self.fields.push(field.to_owned());
             }
+            Inline::placeholder(self.ui.placeholder.replace("{what}", label))
         }
     }
 }
@@ -100,27 +102,58 @@ fn line(parts: Vec<Inline>) -> Vec<Inline> {
 }
 
 fn para(text: impl Into<String>) -> Block {
-    Block::Para { content: vec![Inline::text(text)] }
+    Block::Para {
+        content: vec![Inline::text(text)],
+    }
 }
 
 fn section(heading: &str, blocks: Vec<Block>) -> Section {
-    Section { id: None, heading: Some(heading.to_owned()), alt: false, blocks }
+    Section {
+        id: None,
+        heading: Some(heading.to_owned()),
+        alt: false,
+        blocks,
+    }
 }
 
 /// The operator's name, address lines, with placeholders for what is missing.
-fn operator_lines(spec: &Spec, m: &mut Missing<'_>, operator: Option<&String>, strict_address: bool) -> Vec<Vec<Inline>> {
+fn operator_lines(
+    spec: &Spec,
+    m: &mut Missing<'_>,
+    operator: Option<&String>,
+    strict_address: bool,
+) -> Vec<Vec<Inline>> {
     let lang = spec.language;
     let c = &spec.contact;
-    let mut lines = vec![vec![m.value(operator, "legal_name", t(lang, "full name or company name with legal form", "vollständiger Name bzw. Firma mit Rechtsform"))]];
+    let mut lines = vec![vec![m.value(
+        operator,
+        "legal_name",
+        t(
+            lang,
+            "full name or company name with legal form",
+            "vollständiger Name bzw. Firma mit Rechtsform",
+        ),
+    )]];
     if strict_address || c.street.is_some() || c.city.is_some() || c.postal_code.is_some() {
-        lines.push(vec![m.value(c.street.as_ref(), "street", t(lang, "street and number", "Straße und Hausnummer"))]);
-        let mut city_line = vec![m.value(c.postal_code.as_ref(), "postal_code", t(lang, "postal code", "Postleitzahl"))];
+        lines.push(vec![m.value(
+            c.street.as_ref(),
+            "street",
+            t(lang, "street and number", "Straße und Hausnummer"),
+        )]);
+        let mut city_line = vec![m.value(
+            c.postal_code.as_ref(),
+            "postal_code",
+            t(lang, "postal code", "Postleitzahl"),
+        )];
         city_line.push(Inline::text(" "));
         city_line.push(m.value(c.city.as_ref(), "city", t(lang, "city", "Ort")));
         lines.push(city_line);
     }
     let country = c.country.clone().or_else(|| {
-        spec.region_code.as_deref().and_then(|code| country_name(code, lang)).map(str::to_owned)
+        spec.region_code
+            .as_deref()
+            .and_then(|code| country_name(code, lang))
+            .map(str::to_owned)
     });
     if let Some(country) = country {
         lines.push(vec![Inline::text(country)]);
@@ -150,7 +183,10 @@ fn contact_lines(spec: &Spec, m: &mut Missing<'_>, need_phone: bool) -> Vec<Vec<
 
 /// Builds the Impressum (when the law asks for one) and the privacy policy.
 pub fn pages(spec: &Spec, ui: &'static Ui) -> (Vec<Page>, LegalReport) {
-    let mut m = Missing { ui, fields: Vec::new() };
+    let mut m = Missing {
+        ui,
+        fields: Vec::new(),
+    };
     let mut notes = Vec::new();
     let mut pages = Vec::new();
     let lang = spec.language;
@@ -166,7 +202,14 @@ pub fn pages(spec: &Spec, ui: &'static Ui) -> (Vec<Page>, LegalReport) {
     };
 
     if spec.needs_impressum() {
-        pages.push(impressum(spec, ui, &mut m, operator.as_ref(), form, &mut notes));
+        pages.push(impressum(
+            spec,
+            ui,
+            &mut m,
+            operator.as_ref(),
+            form,
+            &mut notes,
+        ));
     }
     pages.push(privacy(spec, ui, &mut m, operator.as_ref(), &mut notes));
 
@@ -176,7 +219,11 @@ pub fn pages(spec: &Spec, ui: &'static Ui) -> (Vec<Page>, LegalReport) {
             Language::En => "An online shop also needs terms and conditions, a cancellation (withdrawal) policy and shipping information; these pages are not generated.".into(),
         });
     }
-    let report = LegalReport { pages: pages.iter().map(|p| p.id.clone()).collect(), missing: m.fields, notes };
+    let report = LegalReport {
+        pages: pages.iter().map(|p| p.id.clone()).collect(),
+        missing: m.fields,
+        notes,
+    };
     (pages, report)
 }
 
@@ -192,36 +239,98 @@ fn impressum(
     let c = &spec.contact;
     let country = spec.region_code.as_deref().unwrap_or("DE");
     let basis = match (country, lang) {
-        ("AT", Language::De) => "Informationspflicht laut § 5 E-Commerce-Gesetz, § 14 Unternehmensgesetzbuch und § 25 Mediengesetz",
-        ("AT", Language::En) => "Information pursuant to § 5 of the Austrian E-Commerce Act and § 25 of the Austrian Media Act",
-        ("CH", Language::De) => "Angaben gemäß Art. 3 Abs. 1 lit. s des Bundesgesetzes gegen den unlauteren Wettbewerb (UWG)",
-        ("CH", Language::En) => "Information pursuant to Art. 3(1)(s) of the Swiss Federal Act against Unfair Competition",
+        ("AT", Language::De) => {
+            "Informationspflicht laut § 5 E-Commerce-Gesetz, § 14 Unternehmensgesetzbuch und § 25 Mediengesetz"
+        }
+        ("AT", Language::En) => {
+            "Information pursuant to § 5 of the Austrian E-Commerce Act and § 25 of the Austrian Media Act"
+        }
+        ("CH", Language::De) => {
+            "Angaben gemäß Art. 3 Abs. 1 lit. s des Bundesgesetzes gegen den unlauteren Wettbewerb (UWG)"
+        }
+        ("CH", Language::En) => {
+            "Information pursuant to Art. 3(1)(s) of the Swiss Federal Act against Unfair Competition"
+        }
         (_, Language::De) => "Angaben gemäß § 5 Digitale-Dienste-Gesetz (DDG)",
         (_, Language::En) => "Information pursuant to § 5 of the German Digital Services Act (DDG)",
     };
     let (court_label, number_label, vat_label, vat_short) = match (country, lang) {
-        ("AT", Language::De) => ("Firmenbuchgericht", "Firmenbuchnummer", "UID-Nummer", "UID-Nummer"),
-        ("AT", Language::En) => ("Commercial register court", "Company register number", "VAT ID (UID)", "VAT ID"),
-        ("CH", Language::De) => ("Handelsregisteramt", "Unternehmens-Identifikationsnummer (UID)", "MWST-Nummer", "MWST-Nummer"),
-        ("CH", Language::En) => ("Commercial register office", "Business identification number (UID)", "VAT number", "VAT number"),
-        (_, Language::De) => ("Registergericht", "Registernummer", "Umsatzsteuer-Identifikationsnummer gemäß § 27a UStG", "USt-IdNr."),
-        (_, Language::En) => ("Register court", "Register number", "VAT identification number (§ 27a UStG)", "VAT ID"),
+        ("AT", Language::De) => (
+            "Firmenbuchgericht",
+            "Firmenbuchnummer",
+            "UID-Nummer",
+            "UID-Nummer",
+        ),
+        ("AT", Language::En) => (
+            "Commercial register court",
+            "Company register number",
+            "VAT ID (UID)",
+            "VAT ID",
+        ),
+        ("CH", Language::De) => (
+            "Handelsregisteramt",
+            "Unternehmens-Identifikationsnummer (UID)",
+            "MWST-Nummer",
+            "MWST-Nummer",
+        ),
+        ("CH", Language::En) => (
+            "Commercial register office",
+            "Business identification number (UID)",
+            "VAT number",
+            "VAT number",
+        ),
+        (_, Language::De) => (
+            "Registergericht",
+            "Registernummer",
+            "Umsatzsteuer-Identifikationsnummer gemäß § 27a UStG",
+            "USt-IdNr.",
+        ),
+        (_, Language::En) => (
+            "Register court",
+            "Register number",
+            "VAT identification number (§ 27a UStG)",
+            "VAT ID",
+        ),
     };
 
     let mut sections = vec![section(
         t(lang, "Provider", "Anbieter"),
-        vec![Block::Lines { lines: operator_lines(spec, m, operator, true) }],
+        vec![Block::Lines {
+            lines: operator_lines(spec, m, operator, true),
+        }],
     )];
 
-    let needs_representative = matches!(form, Form::RegisteredEntity | Form::Partnership | Form::Unknown);
+    let needs_representative = matches!(
+        form,
+        Form::RegisteredEntity | Form::Partnership | Form::Unknown
+    );
     if needs_representative || c.representative.is_some() {
-        let rep = m.value(c.representative.as_ref(), "representative", t(lang, "represented by (managing director or owners)", "vertretungsberechtigte Person(en), z. B. Geschäftsführer"));
-        sections.push(section(t(lang, "Represented by", "Vertreten durch"), vec![Block::Para { content: vec![rep] }]));
+        let rep = m.value(
+            c.representative.as_ref(),
+            "representative",
+            t(
+                lang,
+                "represented by (managing director or owners)",
+                "vertretungsberechtigte Person(en), z. B. Geschäftsführer",
+            ),
+        );
+        sections.push(section(
+            t(lang, "Represented by", "Vertreten durch"),
+            vec![Block::Para { content: vec![rep] }],
+        ));
     }
 
-    sections.push(section(ui.contact, vec![Block::Lines { lines: contact_lines(spec, m, true) }]));
+    sections.push(section(
+        ui.contact,
+        vec![Block::Lines {
+            lines: contact_lines(spec, m, true),
+        }],
+    ));
 
-    let needs_register = matches!(form, Form::RegisteredEntity | Form::RegisteredMerchant | Form::Unknown);
+    let needs_register = matches!(
+        form,
+        Form::RegisteredEntity | Form::RegisteredMerchant | Form::Unknown
+    );
     if needs_register || c.register_court.is_some() || c.register_number.is_some() {
         let court = m.value(c.register_court.as_ref(), "register_court", court_label);
         let number = m.value(c.register_number.as_ref(), "register_number", number_label);
@@ -247,11 +356,16 @@ fn impressum(
         let vat = m.value(c.vat_id.as_ref(), "vat_id", vat_short);
         sections.push(section(
             t(lang, "VAT ID", "Umsatzsteuer-ID"),
-            vec![Block::Para { content: vec![Inline::text(format!("{vat_label}: ")), vat] }],
+            vec![Block::Para {
+                content: vec![Inline::text(format!("{vat_label}: ")), vat],
+            }],
         ));
         if c.vat_id.is_none() {
             notes.push(match lang {
-                Language::De => "Eine USt-IdNr. muss nur angegeben werden, wenn das Unternehmen eine hat.".into(),
+                Language::De => {
+                    "Eine USt-IdNr. muss nur angegeben werden, wenn das Unternehmen eine hat."
+                        .into()
+                }
                 Language::En => "A VAT ID only has to be stated if the business has one.".into(),
             });
         }
@@ -277,10 +391,20 @@ fn impressum(
         file: "impressum.html".into(),
         route: "/impressum".into(),
         dir: "impressum".into(),
-        title: format!("{} – {}", t(lang, "Legal notice (Impressum)", "Impressum"), spec.business_name),
+        title: format!(
+            "{} – {}",
+            t(lang, "Legal notice (Impressum)", "Impressum"),
+            spec.business_name
+        ),
         description: match lang {
-            Language::De => format!("Impressum von {}: Anbieterkennzeichnung und Kontakt.", spec.business_name),
-            Language::En => format!("Legal notice (Impressum) of {}: provider identification and contact details.", spec.business_name),
+            Language::De => format!(
+                "Impressum von {}: Anbieterkennzeichnung und Kontakt.",
+                spec.business_name
+            ),
+            Language::En => format!(
+                "Legal notice (Impressum) of {}: provider identification and contact details.",
+                spec.business_name
+            ),
         },
         h1: t(lang, "Legal notice (Impressum)", "Impressum").into(),
         lead: Some(basis.into()),
@@ -292,16 +416,41 @@ fn impressum(
     }
 }
 
-fn privacy(spec: &Spec, ui: &'static Ui, m: &mut Missing<'_>, operator: Option<&String>, notes: &mut Vec<String>) -> Page {
+fn privacy(
+    spec: &Spec,
+    ui: &'static Ui,
+    m: &mut Missing<'_>,
+    operator: Option<&String>,
+    notes: &mut Vec<String>,
+) -> Page {
     let lang = spec.language;
     let gdpr = spec.needs_impressum()
         || spec.region_code.is_none()
         || matches!(
             spec.region_code.as_deref(),
-            Some("AT" | "BE" | "CZ" | "DK" | "ES" | "FI" | "FR" | "IE" | "IT" | "LI" | "LU" | "NL" | "NO" | "PL" | "PT" | "SE" | "GB")
+            Some(
+                "AT" | "BE"
+                    | "CZ"
+                    | "DK"
+                    | "ES"
+                    | "FI"
+                    | "FR"
+                    | "IE"
+                    | "IT"
+                    | "LI"
+                    | "LU"
+                    | "NL"
+                    | "NO"
+                    | "PL"
+                    | "PT"
+                    | "SE"
+                    | "GB"
+            )
         );
     let shop = spec.template == Template::EcommerceBasic;
-    let operator_or_brand = operator.cloned().or_else(|| (!spec.needs_impressum()).then(|| spec.business_name.clone()));
+    let operator_or_brand = operator
+        .cloned()
+        .or_else(|| (!spec.needs_impressum()).then(|| spec.business_name.clone()));
 
     let mut sections = Vec::new();
     let mut controller = operator_lines(spec, m, operator_or_brand.as_ref(), gdpr);
@@ -327,7 +476,15 @@ fn privacy(spec: &Spec, ui: &'static Ui, m: &mut Missing<'_>, operator: Option<&
         ))],
     ));
 
-    let legal_basis_logs = if gdpr { t(lang, " (Art. 6(1)(f) GDPR)", " (Art. 6 Abs. 1 lit. f DSGVO)") } else { "" };
+    let legal_basis_logs = if gdpr {
+        t(
+            lang,
+            " (Art. 6(1)(f) GDPR)",
+            " (Art. 6 Abs. 1 lit. f DSGVO)",
+        )
+    } else {
+        ""
+    };
     sections.push(section(
         t(lang, "Hosting and server log files", "Hosting und Server-Logfiles"),
         vec![
@@ -360,7 +517,15 @@ fn privacy(spec: &Spec, ui: &'static Ui, m: &mut Missing<'_>, operator: Option<&
         Language::En => "Name the hosting provider in the privacy policy once it is chosen.".into(),
     });
 
-    let legal_basis_contact = if gdpr { t(lang, " (Art. 6(1)(b) or (f) GDPR)", " (Art. 6 Abs. 1 lit. b bzw. f DSGVO)") } else { "" };
+    let legal_basis_contact = if gdpr {
+        t(
+            lang,
+            " (Art. 6(1)(b) or (f) GDPR)",
+            " (Art. 6 Abs. 1 lit. b bzw. f DSGVO)",
+        )
+    } else {
+        ""
+    };
     sections.push(section(
         t(lang, "When you contact us", "Wenn Sie uns kontaktieren"),
         vec![para(format!(
@@ -379,8 +544,24 @@ fn privacy(spec: &Spec, ui: &'static Ui, m: &mut Missing<'_>, operator: Option<&
     ));
 
     if shop {
-        let basis = if gdpr { t(lang, " (Art. 6(1)(b) and (c) GDPR)", " (Art. 6 Abs. 1 lit. b und c DSGVO)") } else { "" };
-        let provider = m.value(None, "payment_provider", t(lang, "name and privacy policy of the payment provider", "Name und Datenschutzhinweise des Zahlungsanbieters"));
+        let basis = if gdpr {
+            t(
+                lang,
+                " (Art. 6(1)(b) and (c) GDPR)",
+                " (Art. 6 Abs. 1 lit. b und c DSGVO)",
+            )
+        } else {
+            ""
+        };
+        let provider = m.value(
+            None,
+            "payment_provider",
+            t(
+                lang,
+                "name and privacy policy of the payment provider",
+                "Name und Datenschutzhinweise des Zahlungsanbieters",
+            ),
+        );
         sections.push(section(
             t(lang, "Orders and payment", "Bestellungen und Zahlung"),
             vec![
@@ -453,8 +634,14 @@ fn privacy(spec: &Spec, ui: &'static Ui, m: &mut Missing<'_>, operator: Option<&
     sections.push(section(
         t(lang, "Your rights", "Ihre Rechte"),
         vec![
-            para(t(lang, "You have the right to:", "Sie haben das Recht auf:")),
-            Block::List { items: rights.into_iter().map(|r| vec![Inline::text(r)]).collect() },
+            para(t(
+                lang,
+                "You have the right to:",
+                "Sie haben das Recht auf:",
+            )),
+            Block::List {
+                items: rights.into_iter().map(|r| vec![Inline::text(r)]).collect(),
+            },
             para(t(
                 lang,
                 "To exercise these rights, write to us at the contact details above.",
@@ -470,8 +657,14 @@ fn privacy(spec: &Spec, ui: &'static Ui, m: &mut Missing<'_>, operator: Option<&
         dir: t(lang, "privacy", "datenschutz").into(),
         title: format!("{} – {}", ui.privacy_title, spec.business_name),
         description: match lang {
-            Language::De => format!("Datenschutzerklärung von {}: welche Daten wir verarbeiten und welche Rechte Sie haben.", spec.business_name),
-            Language::En => format!("Privacy policy of {}: which data we process and what rights you have.", spec.business_name),
+            Language::De => format!(
+                "Datenschutzerklärung von {}: welche Daten wir verarbeiten und welche Rechte Sie haben.",
+                spec.business_name
+            ),
+            Language::En => format!(
+                "Privacy policy of {}: which data we process and what rights you have.",
+                spec.business_name
+            ),
         },
         h1: ui.privacy_title.into(),
         lead: None,
@@ -491,7 +684,10 @@ mod tests {
     fn legal_form_is_read_from_the_name() {
         let check = |name: &str, want: Option<Form>| assert_eq!(legal_form(name), want, "{name}");
         check("Acme Consulting GmbH", Some(Form::RegisteredEntity));
-        check("Müller UG (haftungsbeschränkt)", Some(Form::RegisteredEntity));
+        check(
+            "Müller UG (haftungsbeschränkt)",
+            Some(Form::RegisteredEntity),
+        );
         check("Muster GmbH & Co. KG", Some(Form::RegisteredEntity));
         check("Blumen Schmidt e.K.", Some(Form::RegisteredMerchant));
         check("Meier & Partner GbR", Some(Form::Partnership));

@@ -21,9 +21,9 @@ pub mod nextjs;
 pub mod params;
 mod punycode;
 pub mod samples;
-pub mod theme;
 #[cfg(test)]
 mod tests;
+pub mod theme;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -43,7 +43,10 @@ pub struct GeneratedFile {
 
 impl GeneratedFile {
     pub fn new(path: &str, contents: String) -> Self {
-        Self { path: path.to_owned(), contents }
+        Self {
+            path: path.to_owned(),
+            contents,
+        }
     }
 }
 
@@ -94,27 +97,48 @@ pub fn render(params: &SiteParams) -> Result<Rendered, String> {
         warnings.push("no `products` given: the catalogue says the range is being put together; add products and run again".into());
     }
     if spec.template != Template::EcommerceBasic && !spec.products.is_empty() {
-        warnings.push(format!("`products` are only used by `ecommerce-basic`; template `{}` ignores them", spec.template.name()));
+        warnings.push(format!(
+            "`products` are only used by `ecommerce-basic`; template `{}` ignores them",
+            spec.template.name()
+        ));
     }
     if spec.contact.email.is_none() {
         warnings.push("no `contact.email`: the site has no contact form and no e-mail link".into());
     }
     if !legal.missing.is_empty() {
-        warnings.push(format!("legal details missing (marked as placeholders on the legal pages): {}", legal.missing.join(", ")));
+        warnings.push(format!(
+            "legal details missing (marked as placeholders on the legal pages): {}",
+            legal.missing.join(", ")
+        ));
     }
 
-    let site_map: BTreeMap<String, String> = site_files.iter().map(|f| (f.path.clone(), f.contents.clone())).collect();
+    let site_map: BTreeMap<String, String> = site_files
+        .iter()
+        .map(|f| (f.path.clone(), f.contents.clone()))
+        .collect();
     let page_files: Vec<String> = site.pages.iter().map(|p| p.file.clone()).collect();
-    let mut required = vec!["404.html".to_owned(), "robots.txt".to_owned(), "assets/style.css".to_owned()];
+    let mut required = vec![
+        "404.html".to_owned(),
+        "robots.txt".to_owned(),
+        "assets/style.css".to_owned(),
+    ];
     if spec.domain.is_some() {
         required.push("sitemap.xml".into());
     }
     let validation = check::validate_site(&site_map, &page_files, &required);
 
-    let mut files: Vec<GeneratedFile> =
-        site_files.into_iter().map(|f| GeneratedFile { path: format!("site/{}", f.path), contents: f.contents }).collect();
+    let mut files: Vec<GeneratedFile> = site_files
+        .into_iter()
+        .map(|f| GeneratedFile {
+            path: format!("site/{}", f.path),
+            contents: f.contents,
+        })
+        .collect();
     if spec.template.has_nextjs() {
-        files.extend(nextjs::render(&site).into_iter().map(|f| GeneratedFile { path: format!("nextjs/{}", f.path), contents: f.contents }));
+        files.extend(nextjs::render(&site).into_iter().map(|f| GeneratedFile {
+            path: format!("nextjs/{}", f.path),
+            contents: f.contents,
+        }));
     }
 
     Ok(Rendered {
@@ -133,7 +157,8 @@ pub fn render(params: &SiteParams) -> Result<Rendered, String> {
 
 /// For benchmarks: renders from JSON params and returns the number of bytes produced.
 pub fn render_site(params: &serde_json::Value) -> Result<usize, String> {
-    let params: SiteParams = serde_json::from_value(params.clone()).map_err(|e| format!("params: {e}"))?;
+    let params: SiteParams =
+        serde_json::from_value(params.clone()).map_err(|e| format!("params: {e}"))?;
     render(&params).map(|r| r.bytes())
 }
 
@@ -155,7 +180,13 @@ fn rendered_or_error(params: &SiteParams) -> Result<Rendered, NodeError> {
     let r = render(params).map_err(NodeError::InvalidParams)?;
     if !r.validation.ok {
         // A bug in the generator, not in the params: say exactly what is wrong.
-        let list: Vec<&str> = r.validation.errors.iter().take(20).map(String::as_str).collect();
+        let list: Vec<&str> = r
+            .validation
+            .errors
+            .iter()
+            .take(20)
+            .map(String::as_str)
+            .collect();
         return Err(NodeError::failed(format!(
             "the generated site failed validation ({} problem(s)); nothing was written:\n- {}",
             r.validation.errors.len(),
@@ -170,7 +201,11 @@ fn path_str(p: &Path) -> String {
 }
 
 fn base_output(r: &Rendered, generated: &Path, deployed: &Path) -> Value {
-    let site_files = r.files.iter().filter(|f| f.path.starts_with("site/")).count();
+    let site_files = r
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("site/"))
+        .count();
     json!({
         "template": r.template.name(),
         "slug": r.slug,
@@ -219,7 +254,12 @@ impl Node for WebGenesis {
         });
         out["preview_html"] = json!(html);
         out["preview_truncated"] = json!(truncated);
-        host.info(&format!("would generate {} files for `{}` ({})", r.files.len(), r.slug, r.template.name()));
+        host.info(&format!(
+            "would generate {} files for `{}` ({})",
+            r.files.len(),
+            r.slug,
+            r.template.name()
+        ));
         Ok(NodeOutput::new(out, Value::Null))
     }
 
@@ -245,14 +285,22 @@ impl Node for WebGenesis {
         let written = fsops::write_files(&generated, &r.files, &inv.run_id, &inv.node_id)?;
         let on_disk = fsops::verify(&generated, &r.files);
         if !on_disk.is_empty() {
-            return Err(NodeError::failed(format!("files in {} do not match what was rendered: {}", generated.display(), on_disk.join("; "))));
+            return Err(NodeError::failed(format!(
+                "files in {} do not match what was rendered: {}",
+                generated.display(),
+                on_disk.join("; ")
+            )));
         }
         host.add_artifact(&generated);
         host.audit(
             "webgenesis.site_generated",
             &json!({ "path": path_str(&generated), "template": r.template.name(), "files": r.files.len(), "bytes": written }),
         );
-        host.info(&format!("generated {} files ({written} bytes) in {}", r.files.len(), generated.display()));
+        host.info(&format!(
+            "generated {} files ({written} bytes) in {}",
+            r.files.len(),
+            generated.display()
+        ));
 
         receipt["deployed_path"] = json!(path_str(&deployed));
         receipt["created"] = json!([path_str(&generated), path_str(&deployed)]);
@@ -266,31 +314,60 @@ impl Node for WebGenesis {
         let site_files: Vec<GeneratedFile> = r
             .files
             .iter()
-            .filter_map(|f| f.path.strip_prefix("site/").map(|p| GeneratedFile::new(p, f.contents.clone())))
+            .filter_map(|f| {
+                f.path
+                    .strip_prefix("site/")
+                    .map(|p| GeneratedFile::new(p, f.contents.clone()))
+            })
             .collect();
         let deploy_problems = fsops::verify(&deployed, &site_files);
         if !deploy_problems.is_empty() {
-            return Err(NodeError::failed(format!("deployed copy in {} is incomplete: {}", deployed.display(), deploy_problems.join("; "))));
+            return Err(NodeError::failed(format!(
+                "deployed copy in {} is incomplete: {}",
+                deployed.display(),
+                deploy_problems.join("; ")
+            )));
         }
         host.add_artifact(&deployed);
-        host.audit("webgenesis.site_deployed", &json!({ "path": path_str(&deployed), "files": copied }));
-        host.info(&format!("deployed {copied} files to {}", deployed.display()));
+        host.audit(
+            "webgenesis.site_deployed",
+            &json!({ "path": path_str(&deployed), "files": copied }),
+        );
+        host.info(&format!(
+            "deployed {copied} files to {}",
+            deployed.display()
+        ));
 
         let mut out = base_output(&r, &generated, &deployed);
         out["deployed_files"] = json!(copied);
-        out["validation"]["on_disk"] = json!({ "generated_files": r.files.len(), "deployed_files": copied, "mismatches": 0 });
+        out["validation"]["on_disk"] =
+            json!({ "generated_files": r.files.len(), "deployed_files": copied, "mismatches": 0 });
         Ok(NodeOutput::new(out, receipt))
     }
 
-    fn rollback(host: &dyn Host, _inv: &Invocation<SiteParams>, receipt: &Value) -> Result<(), NodeError> {
+    fn rollback(
+        host: &dyn Host,
+        _inv: &Invocation<SiteParams>,
+        receipt: &Value,
+    ) -> Result<(), NodeError> {
         let mut paths: Vec<String> = receipt
             .get("created")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default();
         // Deployed copy first: it is what the public sees.
-        paths.sort_by_key(|p| i32::from(receipt.get("generated_path").and_then(Value::as_str) == Some(p.as_str())));
-        let mounts: Vec<_> = ["output", "deploy"].iter().filter_map(|m| host.mount(m)).collect();
+        paths.sort_by_key(|p| {
+            i32::from(receipt.get("generated_path").and_then(Value::as_str) == Some(p.as_str()))
+        });
+        let mounts: Vec<_> = ["output", "deploy"]
+            .iter()
+            .filter_map(|m| host.mount(m))
+            .collect();
         let mut problems = Vec::new();
         for p in &paths {
             match fsops::remove_site_dir(Path::new(p), &mounts) {
@@ -302,7 +379,11 @@ impl Node for WebGenesis {
                 Err(e) => problems.push(e),
             }
         }
-        if problems.is_empty() { Ok(()) } else { Err(NodeError::failed(problems.join("; "))) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(NodeError::failed(problems.join("; ")))
+        }
     }
 }
 

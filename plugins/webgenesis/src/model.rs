@@ -56,17 +56,26 @@ pub struct NavLink {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Target {
     /// Another page of the site, by page id, with an optional fragment.
-    Page { page: String, fragment: Option<String> },
+    Page {
+        page: String,
+        fragment: Option<String>,
+    },
     /// Any other URL (`mailto:`, `tel:`, `https:`).
     Url { url: String },
 }
 
 impl Target {
     pub fn page(id: &str) -> Self {
-        Self::Page { page: id.to_owned(), fragment: None }
+        Self::Page {
+            page: id.to_owned(),
+            fragment: None,
+        }
     }
     pub fn anchor(id: &str, fragment: &str) -> Self {
-        Self::Page { page: id.to_owned(), fragment: Some(fragment.to_owned()) }
+        Self::Page {
+            page: id.to_owned(),
+            fragment: Some(fragment.to_owned()),
+        }
     }
     pub fn url(url: impl Into<String>) -> Self {
         Self::Url { url: url.into() }
@@ -125,25 +134,41 @@ pub struct Section {
 #[derive(Debug, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Block {
-    Para { content: Vec<Inline> },
+    Para {
+        content: Vec<Inline>,
+    },
     /// A bulleted list.
-    List { items: Vec<Vec<Inline>> },
+    List {
+        items: Vec<Vec<Inline>>,
+    },
     /// Lines kept together, like a postal address.
-    Lines { lines: Vec<Vec<Inline>> },
+    Lines {
+        lines: Vec<Vec<Inline>>,
+    },
     /// Headed sub-part (`h3`), for legal texts.
-    Subheading { text: String },
+    Subheading {
+        text: String,
+    },
     /// A grid of cards (services).
-    Cards { cards: Vec<Card> },
+    Cards {
+        cards: Vec<Card>,
+    },
     /// Buttons.
-    Actions { actions: Vec<Action> },
+    Actions {
+        actions: Vec<Action>,
+    },
     /// Product grid with add-to-cart buttons; `limit` shows only the first products.
-    Products { limit: Option<usize> },
+    Products {
+        limit: Option<usize>,
+    },
     /// The interactive cart.
     Cart,
     /// The checkout form with order summary.
     Checkout,
     /// A form that composes an e-mail to `email`.
-    ContactForm { email: String },
+    ContactForm {
+        email: String,
+    },
 }
 
 /// A service card.
@@ -157,11 +182,20 @@ pub struct Card {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Inline {
-    Text { text: String },
-    Strong { text: String },
-    Link { text: String, target: Target },
+    Text {
+        text: String,
+    },
+    Strong {
+        text: String,
+    },
+    Link {
+        text: String,
+        target: Target,
+    },
     /// A detail the operator still has to fill in; shown highlighted.
-    Placeholder { text: String },
+    Placeholder {
+        text: String,
+    },
 }
 
 impl Inline {
@@ -172,7 +206,10 @@ impl Inline {
         Self::Strong { text: s.into() }
     }
     pub fn link(s: impl Into<String>, target: Target) -> Self {
-        Self::Link { text: s.into(), target }
+        Self::Link {
+            text: s.into(),
+            target,
+        }
     }
     pub fn placeholder(s: impl Into<String>) -> Self {
         Self::Placeholder { text: s.into() }
@@ -215,9 +252,10 @@ pub fn plain(content: &[Inline]) -> String {
     content
         .iter()
         .map(|i| match i {
-            Inline::Text { text } | Inline::Strong { text } | Inline::Link { text, .. } | Inline::Placeholder { text } => {
-                text.as_str()
-            }
+            Inline::Text { text }
+            | Inline::Strong { text }
+            | Inline::Link { text, .. }
+            | Inline::Placeholder { text } => text.as_str(),
         })
         .collect()
 }

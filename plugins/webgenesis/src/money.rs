@@ -2,6 +2,8 @@
 //! `Intl.NumberFormat` formats them for `en-US` and `de-DE`, so server-rendered prices and the
 //! cart's client-side totals look the same.
 
+use std::fmt::Write as _;
+
 use crate::params::Language;
 
 /// A currency with what formatting needs.
@@ -13,8 +15,10 @@ pub struct Currency {
     pub decimals: u8,
 }
 
-const ZERO_DECIMALS: &[&str] =
-    &["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"];
+const ZERO_DECIMALS: &[&str] = &[
+    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV",
+    "XAF", "XOF", "XPF",
+];
 const THREE_DECIMALS: &[&str] = &["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
 
 /// Symbols `Intl` uses in both locales; other codes are shown as the code itself.
@@ -51,7 +55,10 @@ impl Currency {
     }
 
     fn symbol(&self) -> Option<&'static str> {
-        SYMBOLS.iter().find(|(c, _)| *c == self.code).map(|(_, s)| *s)
+        SYMBOLS
+            .iter()
+            .find(|(c, _)| *c == self.code)
+            .map(|(_, s)| *s)
     }
 
     /// Formats an amount in minor units, e.g. 123450 EUR as "1.234,50 €" (de) or "€1,234.50" (en).
@@ -73,7 +80,11 @@ impl Currency {
         }
         if self.decimals > 0 {
             number.push(point);
-            number.push_str(&format!("{fraction:0width$}", width = usize::from(self.decimals)));
+            let _ = write!(
+                number,
+                "{fraction:0width$}",
+                width = usize::from(self.decimals)
+            );
         }
         match (lang, self.symbol()) {
             (Language::En, Some(sym)) => format!("{sym}{number}"),
@@ -90,7 +101,11 @@ mod tests {
     #[test]
     fn formats_like_intl_number_format() {
         let check = |code: &str, minor: u64, lang: Language, want: &str| {
-            assert_eq!(Currency::new(code).format(minor, lang), want.replace(' ', "\u{a0}"), "{code} {minor}");
+            assert_eq!(
+                Currency::new(code).format(minor, lang),
+                want.replace(' ', "\u{a0}"),
+                "{code} {minor}"
+            );
         };
         check("EUR", 123_450, Language::De, "1.234,50 €");
         check("EUR", 123_450, Language::En, "€1,234.50");

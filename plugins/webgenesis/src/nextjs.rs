@@ -29,7 +29,7 @@ fn ts_literal(v: &Value) -> String {
         .replace('\u{2029}', "\\u2029")
 }
 
-const TYPES_TS: &str = r##"// Types of the site content in lib/site.ts (generated; the components render any value of them).
+const TYPES_TS: &str = r#"// Types of the site content in lib/site.ts (generated; the components render any value of them).
 
 export type Target =
   | { kind: "page"; page: string; fragment: string | null }
@@ -109,9 +109,9 @@ export type Site = {
   initials: string;
   ui: Ui;
 };
-"##;
+"#;
 
-const CONTENT_TS: &str = r##"import type { Metadata } from "next";
+const CONTENT_TS: &str = r#"import type { Metadata } from "next";
 import type { Page, Target } from "./types";
 import { site } from "./site";
 
@@ -154,7 +154,7 @@ export function pageMetadata(id: string): Metadata {
     twitter: { card: "summary", title: page.title, description: page.description },
   };
 }
-"##;
+"#;
 
 const LAYOUT_TSX: &str = r##"import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
@@ -191,7 +191,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
 }
 "##;
 
-const CHROME_TSX: &str = r##"import Link from "next/link";
+const CHROME_TSX: &str = r#"import Link from "next/link";
 import { site } from "@/lib/site";
 import { href } from "@/lib/content";
 import { InlineView } from "./Blocks";
@@ -257,9 +257,9 @@ export function Footer({ current }: { current: string }) {
     </footer>
   );
 }
-"##;
+"#;
 
-const PAGE_VIEW_TSX: &str = r##"import { getPage } from "@/lib/content";
+const PAGE_VIEW_TSX: &str = r#"import { getPage } from "@/lib/content";
 import { site } from "@/lib/site";
 import { Actions, BlockView } from "./Blocks";
 import { Footer, Header } from "./Chrome";
@@ -307,9 +307,9 @@ export function PageView({ id }: { id: string }) {
     </>
   );
 }
-"##;
+"#;
 
-const BLOCKS_TSX: &str = r##"import Link from "next/link";
+const BLOCKS_TSX: &str = r#"import Link from "next/link";
 import type { Action, Block, Inline } from "@/lib/types";
 import { href } from "@/lib/content";
 import { site } from "@/lib/site";
@@ -424,9 +424,9 @@ export function BlockView({ block, level }: { block: Block; level: number }) {
 __SHOP_CASES__
   }
 }
-"##;
+"#;
 
-const BLOCKS_SHOP_CASES: &str = r##"    case "products": {
+const BLOCKS_SHOP_CASES: &str = r#"    case "products": {
       const products = site.shop ? site.shop.products.slice(0, block.limit ?? undefined) : [];
       if (products.length === 0) {
         return <p>{site.ui.products_empty}</p>;
@@ -451,14 +451,14 @@ const BLOCKS_SHOP_CASES: &str = r##"    case "products": {
     case "cart":
       return <CartView />;
     case "checkout":
-      return <CheckoutView />;"##;
+      return <CheckoutView />;"#;
 
-const BLOCKS_NO_SHOP_CASES: &str = r##"    case "products":
+const BLOCKS_NO_SHOP_CASES: &str = r#"    case "products":
     case "cart":
     case "checkout":
-      return null;"##;
+      return null;"#;
 
-const CONTACT_FORM_TSX: &str = r##""use client";
+const CONTACT_FORM_TSX: &str = r#""use client";
 
 import type { FormEvent } from "react";
 import { ui } from "@/lib/ui";
@@ -503,9 +503,9 @@ export function ContactForm({ email, level }: { email: string; level: number }) 
     </form>
   );
 }
-"##;
+"#;
 
-const CART_TS: &str = r##""use client";
+const CART_TS: &str = r#""use client";
 
 // The cart: quantities by product id in this browser's localStorage (the same key and format
 // as the static site), prices always from the catalogue.
@@ -625,9 +625,9 @@ export function formatMoney(minor: number): string {
 export function say(template: string, name: string): string {
   return template.replace("{name}", name);
 }
-"##;
+"#;
 
-const CART_COMPONENTS_TSX: &str = r##""use client";
+const CART_COMPONENTS_TSX: &str = r#""use client";
 
 import Link from "next/link";
 import { useEffect, useState } from "react";
@@ -772,9 +772,9 @@ export function CartView() {
     </div>
   );
 }
-"##;
+"#;
 
-const CHECKOUT_TSX: &str = r##""use client";
+const CHECKOUT_TSX: &str = r#""use client";
 
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
@@ -920,9 +920,9 @@ export function CheckoutView() {
     </div>
   );
 }
-"##;
+"#;
 
-const PRICE_NOTE_TSX: &str = r##"import { ui } from "@/lib/ui";
+const PRICE_NOTE_TSX: &str = r#"import { ui } from "@/lib/ui";
 
 /** The note on prices and shipping under catalogue, cart and order summary. */
 export function PriceNote() {
@@ -932,9 +932,9 @@ export function PriceNote() {
     </p>
   );
 }
-"##;
+"#;
 
-const CHECKOUT_ROUTE_TS: &str = r##"import { NextResponse } from "next/server";
+const CHECKOUT_ROUTE_TS: &str = r#"import { NextResponse } from "next/server";
 import { shop } from "@/lib/catalog";
 
 type OrderItem = { id: string; quantity: number };
@@ -978,7 +978,7 @@ export async function POST(request: Request) {
     { status: 501 },
   );
 }
-"##;
+"#;
 
 fn page_tsx(id: &str, component: &str) -> String {
     format!(
@@ -993,7 +993,9 @@ fn component_name(id: &str) -> String {
         .split(['-', '_'])
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect();
     name.push_str("Page");
@@ -1001,7 +1003,7 @@ fn component_name(id: &str) -> String {
 }
 
 fn not_found_tsx() -> String {
-    r##"import Link from "next/link";
+    r#"import Link from "next/link";
 import { Footer, Header } from "@/components/Chrome";
 import { site } from "@/lib/site";
 
@@ -1026,7 +1028,7 @@ export default function NotFound() {
     </>
   );
 }
-"##
+"#
     .to_owned()
 }
 
@@ -1081,7 +1083,13 @@ pub fn render(site: &Site) -> Vec<GeneratedFile> {
             "typescript": TYPESCRIPT,
         },
     });
-    add("package.json", format!("{}\n", serde_json::to_string_pretty(&package).unwrap_or_default()));
+    add(
+        "package.json",
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&package).unwrap_or_default()
+        ),
+    );
     add(
         "next.config.mjs",
         "/** @type {import('next').NextConfig} */\nconst nextConfig = {\n  reactStrictMode: true,\n  poweredByHeader: false,\n};\n\nexport default nextConfig;\n".into(),
@@ -1091,23 +1099,42 @@ pub fn render(site: &Site) -> Vec<GeneratedFile> {
         "next-env.d.ts",
         "/// <reference types=\"next\" />\n/// <reference types=\"next/image-types/global\" />\n\n// NOTE: This file should not be edited\n// see https://nextjs.org/docs/app/api-reference/config/typescript for more information.\n".into(),
     );
-    add(".gitignore", "/node_modules\n/.next/\n/out/\n*.tsbuildinfo\n.env*.local\n".into());
+    add(
+        ".gitignore",
+        "/node_modules\n/.next/\n/out/\n*.tsbuildinfo\n.env*.local\n".into(),
+    );
     add("README.md", readme(site, shop));
 
     // Content: the site value without ui and shop, which client components import separately
     // so the browser bundle carries only what it needs.
     let mut content = serde_json::to_value(site).unwrap_or(Value::Null);
-    let ui = content.as_object_mut().and_then(|o| o.remove("ui")).unwrap_or(Value::Null);
-    let shop_value = content.as_object_mut().and_then(|o| o.remove("shop")).unwrap_or(Value::Null);
+    let ui = content
+        .as_object_mut()
+        .and_then(|o| o.remove("ui"))
+        .unwrap_or(Value::Null);
+    let shop_value = content
+        .as_object_mut()
+        .and_then(|o| o.remove("shop"))
+        .unwrap_or(Value::Null);
     add("lib/types.ts", TYPES_TS.into());
-    add("lib/ui.ts", format!("// UI strings of the site (generated).\nimport type {{ Ui }} from \"./types\";\n\nexport const ui: Ui = {};\n", ts_literal(&ui)));
+    add(
+        "lib/ui.ts",
+        format!(
+            "// UI strings of the site (generated).\nimport type {{ Ui }} from \"./types\";\n\nexport const ui: Ui = {};\n",
+            ts_literal(&ui)
+        ),
+    );
     add(
         "lib/site.ts",
         format!(
             "// The site's content (generated from the business description; edit freely).\nimport type {{ Site }} from \"./types\";\nimport {{ ui }} from \"./ui\";\n{shop_import}\n\
              const content: Omit<Site, \"ui\" | \"shop\"> = {};\n\nexport const site: Site = {{ ...content, ui, shop: {shop_ref} }};\n",
             ts_literal(&content),
-            shop_import = if shop { "import { shop } from \"./catalog\";\n" } else { "" },
+            shop_import = if shop {
+                "import { shop } from \"./catalog\";\n"
+            } else {
+                ""
+            },
             shop_ref = if shop { "shop" } else { "null" },
         ),
     );
@@ -1136,17 +1163,35 @@ pub fn render(site: &Site) -> Vec<GeneratedFile> {
 
     add(
         "app/layout.tsx",
-        LAYOUT_TSX.replace("__LIGHT_BG__", palette.light.bg).replace("__DARK_BG__", palette.dark.bg),
+        LAYOUT_TSX
+            .replace("__LIGHT_BG__", palette.light.bg)
+            .replace("__DARK_BG__", palette.dark.bg),
     );
     add("app/globals.css", theme::css(site.palette));
-    add("app/icon.svg", theme::logo_svg(site.palette, &site.initials));
-    add("public/logo.svg", theme::logo_svg(site.palette, &site.initials));
+    add(
+        "app/icon.svg",
+        theme::logo_svg(site.palette, &site.initials),
+    );
+    add(
+        "public/logo.svg",
+        theme::logo_svg(site.palette, &site.initials),
+    );
     add("app/not-found.tsx", not_found_tsx());
     add(
         "components/Chrome.tsx",
         CHROME_TSX
-            .replace("__CART_COUNT_IMPORT__", if shop { "import { CartCount } from \"./Cart\";\n" } else { "" })
-            .replace("__CART_COUNT__", if shop { "<CartCount />" } else { "null" }),
+            .replace(
+                "__CART_COUNT_IMPORT__",
+                if shop {
+                    "import { CartCount } from \"./Cart\";\n"
+                } else {
+                    ""
+                },
+            )
+            .replace(
+                "__CART_COUNT__",
+                if shop { "<CartCount />" } else { "null" },
+            ),
     );
     add("components/PageView.tsx", PAGE_VIEW_TSX.into());
     add(
@@ -1165,16 +1210,31 @@ pub fn render(site: &Site) -> Vec<GeneratedFile> {
     add("components/ContactForm.tsx", CONTACT_FORM_TSX.into());
 
     for p in &site.pages {
-        let path = if p.dir.is_empty() { "app/page.tsx".to_owned() } else { format!("app/{}/page.tsx", p.dir) };
+        let path = if p.dir.is_empty() {
+            "app/page.tsx".to_owned()
+        } else {
+            format!("app/{}/page.tsx", p.dir)
+        };
         add(&path, page_tsx(&p.id, &component_name(&p.id)));
     }
 
-    let sitemap_pages: Vec<&str> = site.pages.iter().filter(|p| !p.noindex).map(|p| p.route.as_str()).collect();
+    let sitemap_pages: Vec<&str> = site
+        .pages
+        .iter()
+        .filter(|p| !p.noindex)
+        .map(|p| p.route.as_str())
+        .collect();
     add(
         "app/robots.ts",
         format!(
             "import type {{ MetadataRoute }} from \"next\";\n\nexport default function robots(): MetadataRoute.Robots {{\n  return {{\n    rules: {{ userAgent: \"*\", allow: \"/\" }},\n{}  }};\n}}\n",
-            site.base_url.as_ref().map(|b| format!("    sitemap: {},\n", ts_literal(&Value::String(format!("{b}sitemap.xml"))))).unwrap_or_default()
+            site.base_url
+                .as_ref()
+                .map(|b| format!(
+                    "    sitemap: {},\n",
+                    ts_literal(&Value::String(format!("{b}sitemap.xml")))
+                ))
+                .unwrap_or_default()
         ),
     );
     if let Some(base) = &site.base_url {
@@ -1191,7 +1251,7 @@ pub fn render(site: &Site) -> Vec<GeneratedFile> {
     files
 }
 
-const TSCONFIG: &str = r##"{
+const TSCONFIG: &str = r#"{
   "compilerOptions": {
     "target": "ES2017",
     "lib": ["dom", "dom.iterable", "esnext"],
@@ -1212,4 +1272,4 @@ const TSCONFIG: &str = r##"{
   "include": ["next-env.d.ts", "**/*.ts", "**/*.tsx", ".next/types/**/*.ts"],
   "exclude": ["node_modules"]
 }
-"##;
+"#;

@@ -44,7 +44,13 @@ pub enum Language {
     #[serde(rename = "en", alias = "EN", alias = "en-US", alias = "en-GB")]
     En,
     /// German.
-    #[serde(rename = "de", alias = "DE", alias = "de-DE", alias = "de-AT", alias = "de-CH")]
+    #[serde(
+        rename = "de",
+        alias = "DE",
+        alias = "de-DE",
+        alias = "de-AT",
+        alias = "de-CH"
+    )]
     De,
 }
 
@@ -104,7 +110,7 @@ pub struct ContactParam {
     pub postal_code: Option<String>,
     pub city: Option<String>,
     pub country: Option<String>,
-    /// Full legal name: the company with its legal form ("Acme GmbH") or the owner's full name.
+    /// Full legal name: the company with its legal form ("Acme `GmbH`") or the owner's full name.
     pub legal_name: Option<String>,
     /// Who represents the company (managing director, owners).
     pub representative: Option<String>,
@@ -220,12 +226,15 @@ impl Spec {
 
     /// Whether German law applies to the site (an Impressum is then mandatory).
     pub fn needs_impressum(&self) -> bool {
-        matches!(self.region_code.as_deref(), Some("DE" | "AT" | "CH")) || self.language == Language::De
+        matches!(self.region_code.as_deref(), Some("DE" | "AT" | "CH"))
+            || self.language == Language::De
     }
 }
 
 fn clean(s: Option<&String>) -> Option<String> {
-    s.map(|s| s.trim()).filter(|s| !s.is_empty()).map(str::to_owned)
+    s.map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// Countries recognised by name or code: (alpha-2, English name, German name).
@@ -287,15 +296,23 @@ pub fn country_code(region: &str) -> Option<&'static str> {
             code.eq_ignore_ascii_case(r) || en.to_lowercase() == lower || de.to_lowercase() == lower
         })
         .map(|(code, _, _)| *code)
-        .or_else(|| COUNTRY_ALIASES.iter().find(|(alias, _)| *alias == lower).map(|(_, code)| *code))
+        .or_else(|| {
+            COUNTRY_ALIASES
+                .iter()
+                .find(|(alias, _)| *alias == lower)
+                .map(|(_, code)| *code)
+        })
 }
 
 /// The country's name in `lang`, for a recognised code.
 pub fn country_name(code: &str, lang: Language) -> Option<&'static str> {
-    COUNTRIES.iter().find(|(c, _, _)| *c == code).map(|(_, en, de)| match lang {
-        Language::En => *en,
-        Language::De => *de,
-    })
+    COUNTRIES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, en, de)| match lang {
+            Language::En => *en,
+            Language::De => *de,
+        })
 }
 
 /// Turns free text into `[a-z0-9-]`, transliterating German umlauts and common accents.
@@ -347,12 +364,18 @@ fn truncate_slug(slug: &str, max: usize) -> String {
 fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= 63
-        && slug.split('-').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && slug.split('-').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// A short stable hash (FNV-1a) for fallbacks that must not change between runs.
 pub fn stable_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Normalises a domain: strips a scheme, a path and a trailing dot; lowercases; checks labels.
@@ -363,9 +386,17 @@ fn normalise_domain(raw: &str) -> Result<String, String> {
             d = &d[scheme.len()..];
         }
     }
-    let d = d.split(['/', '?', '#']).next().unwrap_or_default().trim_end_matches('.');
+    let d = d
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('.');
     let d = d.to_lowercase();
-    let ascii = if d.is_ascii() { d.clone() } else { crate::punycode::domain_to_ascii(&d)? };
+    let ascii = if d.is_ascii() {
+        d.clone()
+    } else {
+        crate::punycode::domain_to_ascii(&d)?
+    };
     let labels: Vec<&str> = ascii.split('.').collect();
     let valid = ascii.len() <= 253
         && labels.len() >= 2
@@ -374,7 +405,8 @@ fn normalise_domain(raw: &str) -> Result<String, String> {
                 && l.len() <= 63
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         });
     if valid {
         Ok(ascii)
@@ -393,7 +425,9 @@ fn is_plausible_email(email: &str) -> bool {
         && host.contains('.')
         && !host.starts_with('.')
         && !host.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == '"' || c == ',')
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == '"' || c == ',')
         && !host.contains('@')
 }
 
@@ -401,9 +435,14 @@ fn is_plausible_email(email: &str) -> bool {
 pub fn normalise(p: &SiteParams) -> Result<Spec, String> {
     let mut problems: Vec<String> = Vec::new();
 
-    let business_name = p.business_name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let business_name = p
+        .business_name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if business_name.is_empty() {
-        problems.push("`business_name` is empty; give the name customers know the business by".into());
+        problems
+            .push("`business_name` is empty; give the name customers know the business by".into());
     } else if business_name.chars().count() > 120 {
         problems.push("`business_name` is longer than 120 characters; shorten it".into());
     }
@@ -457,10 +496,15 @@ pub fn normalise(p: &SiteParams) -> Result<Spec, String> {
         .filter_map(|(i, s)| {
             let name = s.name.trim();
             if name.is_empty() {
-                problems.push(format!("`services[{i}].name` is empty; give each service a name"));
+                problems.push(format!(
+                    "`services[{i}].name` is empty; give each service a name"
+                ));
                 return None;
             }
-            Some(Service { name: name.to_owned(), description: clean(s.description.as_ref()) })
+            Some(Service {
+                name: name.to_owned(),
+                description: clean(s.description.as_ref()),
+            })
         })
         .collect();
 
@@ -470,19 +514,29 @@ pub fn normalise(p: &SiteParams) -> Result<Spec, String> {
     for (i, pr) in p.products.iter().enumerate() {
         let name = pr.name.trim();
         if name.is_empty() {
-            problems.push(format!("`products[{i}].name` is empty; give each product a name"));
+            problems.push(format!(
+                "`products[{i}].name` is empty; give each product a name"
+            ));
         }
-        let code = clean(pr.currency.as_ref()).unwrap_or_else(|| "EUR".into()).to_uppercase();
+        let code = clean(pr.currency.as_ref())
+            .unwrap_or_else(|| "EUR".into())
+            .to_uppercase();
         if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {
             currencies.insert(code.clone());
         } else {
-            problems.push(format!("`products[{i}].currency` {code:?} is not an ISO 4217 code like \"EUR\""));
+            problems.push(format!(
+                "`products[{i}].currency` {code:?} is not an ISO 4217 code like \"EUR\""
+            ));
         }
         let decimals = Currency::new(&code).decimals;
         let scaled = pr.price * 10f64.powi(i32::from(decimals));
         let price_minor = if pr.price.is_finite() && pr.price >= 0.0 && scaled < 1e13 {
             // The cast cannot truncate: the value is finite, non-negative and below 1e13.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "range checked above")]
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "range checked above"
+            )]
             let minor = scaled.round() as u64;
             minor
         } else {
@@ -494,24 +548,25 @@ pub fn normalise(p: &SiteParams) -> Result<Spec, String> {
             0
         };
         let sku = clean(pr.sku.as_ref());
-        let id = match &sku {
-            Some(s) => s.clone(),
-            None => {
-                let base = match slugify(name) {
-                    s if s.is_empty() => format!("product-{}", i + 1),
-                    s => s,
-                };
-                let mut id = base.clone();
-                let mut n = 2;
-                while ids.contains(&id) {
-                    id = format!("{base}-{n}");
-                    n += 1;
-                }
-                id
+        let id = if let Some(s) = &sku {
+            s.clone()
+        } else {
+            let base = match slugify(name) {
+                s if s.is_empty() => format!("product-{}", i + 1),
+                s => s,
+            };
+            let mut id = base.clone();
+            let mut n = 2;
+            while ids.contains(&id) {
+                id = format!("{base}-{n}");
+                n += 1;
             }
+            id
         };
         if !ids.insert(id.clone()) {
-            problems.push(format!("`products[{i}].sku` {id:?} is used by another product; SKUs must be unique"));
+            problems.push(format!(
+                "`products[{i}].sku` {id:?} is used by another product; SKUs must be unique"
+            ));
         }
         products.push(Product {
             id,
@@ -546,7 +601,9 @@ pub fn normalise(p: &SiteParams) -> Result<Spec, String> {
     if let Some(email) = &contact.email
         && !is_plausible_email(email)
     {
-        problems.push(format!("`contact.email` {email:?} is not an e-mail address like \"info@example.com\""));
+        problems.push(format!(
+            "`contact.email` {email:?} is not an e-mail address like \"info@example.com\""
+        ));
     }
     if let Some(phone) = &contact.phone
         && !phone.chars().any(|c| c.is_ascii_digit())
@@ -593,7 +650,10 @@ mod tests {
     #[test]
     fn slugify_transliterates_umlauts_and_collapses_separators() {
         let check = |input: &str, want: &str| assert_eq!(slugify(input), want, "{input}");
-        check("Bäckerei Müller & Söhne GmbH", "baeckerei-mueller-und-soehne-gmbh");
+        check(
+            "Bäckerei Müller & Söhne GmbH",
+            "baeckerei-mueller-und-soehne-gmbh",
+        );
         check("  Acme -- Consulting!! ", "acme-consulting");
         check("<script>alert(1)</script>", "script-alert-1-script");
         check("../../etc/passwd", "etc-passwd");
@@ -603,7 +663,8 @@ mod tests {
     #[test]
     fn language_defaults_to_german_for_dach_regions_only() {
         let check = |region: &str, want: Language| {
-            let s = parse(json!({"template":"static-landing","business_name":"X","region":region})).unwrap();
+            let s = parse(json!({"template":"static-landing","business_name":"X","region":region}))
+                .unwrap();
             assert_eq!(s.language, want, "{region}");
         };
         check("DE", Language::De);
@@ -621,7 +682,14 @@ mod tests {
             "products": [{"name": "A", "price": -1}, {"name": "B", "price": 1, "currency": "USD"}]
         }))
         .unwrap_err();
-        for needle in ["business_name", "slug", "domain", "contact.email", "products[0].price", "several currencies"] {
+        for needle in [
+            "business_name",
+            "slug",
+            "domain",
+            "contact.email",
+            "products[0].price",
+            "several currencies",
+        ] {
             assert!(err.contains(needle), "missing {needle} in {err}");
         }
     }
@@ -630,7 +698,10 @@ mod tests {
     fn domain_is_normalised_from_urls_and_unicode() {
         let s = parse(json!({"template":"static-landing","business_name":"X","domain":"HTTPS://Acme.DE/start"})).unwrap();
         assert_eq!(s.domain.as_deref(), Some("acme.de"));
-        let s = parse(json!({"template":"static-landing","business_name":"X","domain":"bäckerei-müller.de"})).unwrap();
+        let s = parse(
+            json!({"template":"static-landing","business_name":"X","domain":"bäckerei-müller.de"}),
+        )
+        .unwrap();
         assert_eq!(s.domain.as_deref(), Some("xn--bckerei-mller-bfb28a.de"));
     }
 
@@ -646,10 +717,14 @@ mod tests {
 
     #[test]
     fn rejects_duplicate_skus_and_unknown_fields() {
-        let err = parse(json!({"template":"ecommerce-basic","business_name":"X","products":[
-            {"name":"A","price":1,"sku":"S1"},{"name":"B","price":2,"sku":"S1"}]}))
+        let err = parse(
+            json!({"template":"ecommerce-basic","business_name":"X","products":[
+            {"name":"A","price":1,"sku":"S1"},{"name":"B","price":2,"sku":"S1"}]}),
+        )
         .unwrap_err();
         assert!(err.contains("SKUs must be unique"), "{err}");
-        assert!(parse(json!({"template":"static-landing","business_name":"X","colour":"red"})).is_err());
+        assert!(
+            parse(json!({"template":"static-landing","business_name":"X","colour":"red"})).is_err()
+        );
     }
 }

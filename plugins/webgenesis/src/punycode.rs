@@ -24,11 +24,19 @@ fn adapt(mut delta: u32, num_points: u32, first: bool) -> u32 {
 
 fn digit(d: u32) -> char {
     // 0..25 map to a..z, 26..35 to 0..9.
-    let b = if d < 26 { b'a' + u8::try_from(d).unwrap_or(0) } else { b'0' + u8::try_from(d - 26).unwrap_or(0) };
+    let b = if d < 26 {
+        b'a' + u8::try_from(d).unwrap_or(0)
+    } else {
+        b'0' + u8::try_from(d - 26).unwrap_or(0)
+    };
     char::from(b)
 }
 
 /// Encodes one label's code points as Punycode (without the `xn--` prefix).
+#[allow(
+    clippy::many_single_char_names,
+    reason = "the names follow RFC 3492's pseudocode (n, m, q, k, t)"
+)]
 fn encode_label(label: &str) -> Result<String, String> {
     let input: Vec<u32> = label.chars().map(u32::from).collect();
     let mut out: String = label.chars().filter(char::is_ascii).collect();
@@ -40,8 +48,15 @@ fn encode_label(label: &str) -> Result<String, String> {
     let (mut n, mut delta, mut bias, mut handled) = (INITIAL_N, 0u32, INITIAL_BIAS, basic);
     let total = u32::try_from(input.len()).map_err(|_| overflow())?;
     while handled < total {
-        let m = input.iter().copied().filter(|&c| c >= n).min().ok_or_else(overflow)?;
-        delta = delta.checked_add((m - n).checked_mul(handled + 1).ok_or_else(overflow)?).ok_or_else(overflow)?;
+        let m = input
+            .iter()
+            .copied()
+            .filter(|&c| c >= n)
+            .min()
+            .ok_or_else(overflow)?;
+        delta = delta
+            .checked_add((m - n).checked_mul(handled + 1).ok_or_else(overflow)?)
+            .ok_or_else(overflow)?;
         n = m;
         for &c in &input {
             if c < n {
@@ -81,7 +96,13 @@ fn encode_label(label: &str) -> Result<String, String> {
 pub fn domain_to_ascii(domain: &str) -> Result<String, String> {
     let labels: Result<Vec<String>, String> = domain
         .split('.')
-        .map(|l| if l.is_ascii() { Ok(l.to_owned()) } else { encode_label(l).map(|e| format!("xn--{e}")) })
+        .map(|l| {
+            if l.is_ascii() {
+                Ok(l.to_owned())
+            } else {
+                encode_label(l).map(|e| format!("xn--{e}"))
+            }
+        })
         .collect();
     Ok(labels?.join("."))
 }

@@ -66,18 +66,53 @@ const fn dark(accent: &'static str, hero: &'static str) -> Scheme {
 }
 
 pub const PALETTES: &[Palette] = &[
-    Palette { name: "blue", light: light("#1d4ed8", "#e8effd"), dark: dark("#8fb3ff", "#18223a") },
-    Palette { name: "teal", light: light("#0f6b63", "#e3f4f1"), dark: dark("#5fd4c4", "#10302c") },
-    Palette { name: "green", light: light("#166534", "#e6f4ea"), dark: dark("#7fd99a", "#13301d") },
-    Palette { name: "violet", light: light("#6d28d9", "#f0e9fd"), dark: dark("#c4a8ff", "#281d3f") },
-    Palette { name: "rose", light: light("#be123c", "#fdeaee"), dark: dark("#ff9fb2", "#3a1820") },
-    Palette { name: "amber", light: light("#9a3f06", "#fbefe2"), dark: dark("#f9b872", "#35240f") },
+    Palette {
+        name: "blue",
+        light: light("#1d4ed8", "#e8effd"),
+        dark: dark("#8fb3ff", "#18223a"),
+    },
+    Palette {
+        name: "teal",
+        light: light("#0f6b63", "#e3f4f1"),
+        dark: dark("#5fd4c4", "#10302c"),
+    },
+    Palette {
+        name: "green",
+        light: light("#166534", "#e6f4ea"),
+        dark: dark("#7fd99a", "#13301d"),
+    },
+    Palette {
+        name: "violet",
+        light: light("#6d28d9", "#f0e9fd"),
+        dark: dark("#c4a8ff", "#281d3f"),
+    },
+    Palette {
+        name: "rose",
+        light: light("#be123c", "#fdeaee"),
+        dark: dark("#ff9fb2", "#3a1820"),
+    },
+    Palette {
+        name: "amber",
+        light: light("#9a3f06", "#fbefe2"),
+        dark: dark("#f9b872", "#35240f"),
+    },
 ];
 
 fn vars(s: &Scheme) -> String {
     format!(
         "--bg:{};--surface:{};--text:{};--muted:{};--border:{};--accent:{};--on-accent:{};--hero:{};--focus:{};--mark-bg:{};--mark-text:{};--error:{};",
-        s.bg, s.surface, s.text, s.muted, s.border, s.accent, s.on_accent, s.hero, s.focus, s.mark_bg, s.mark_text, s.error
+        s.bg,
+        s.surface,
+        s.text,
+        s.muted,
+        s.border,
+        s.accent,
+        s.on_accent,
+        s.hero,
+        s.focus,
+        s.mark_bg,
+        s.mark_text,
+        s.error
     )
 }
 
@@ -94,7 +129,7 @@ pub fn css(index: usize) -> String {
     )
 }
 
-const BASE_CSS: &str = r##"*,*::before,*::after{box-sizing:border-box}
+const BASE_CSS: &str = r#"*,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%;scroll-behavior:smooth}
 @media (prefers-reduced-motion: reduce){html{scroll-behavior:auto}*{transition:none!important}}
 body{margin:0;background:var(--bg);color:var(--text);font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans","Liberation Sans",sans-serif;font-size:1.0625rem;line-height:1.6;display:flex;flex-direction:column;min-height:100vh}
@@ -173,7 +208,7 @@ td input[type="number"]{width:5rem}
 .visually-hidden{position:absolute!important;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap}
 @media (max-width:40rem){th.hide-sm,td.hide-sm{display:none}}
 @media print{.site-header nav,.skip-link,.actions{display:none}}
-"##;
+"#;
 
 /// The logo: initials on the accent colour, as an SVG file.
 pub fn logo_svg(index: usize, initials: &str) -> String {
@@ -196,7 +231,11 @@ pub fn luminance(hex: &str) -> Option<f64> {
     }
     let channel = |i: usize| -> Option<f64> {
         let v = f64::from(u8::from_str_radix(h.get(i..i + 2)?, 16).ok()?) / 255.0;
-        Some(if v <= 0.039_28 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) })
+        Some(if v <= 0.039_28 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        })
     };
     Some(0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?)
 }
@@ -236,7 +275,11 @@ mod tests {
                         failures.push(format!("{} {mode} {what}: {ratio:.2}", p.name));
                     }
                 }
-                for (what, fg, bg) in [("focus/bg", s.focus, s.bg), ("focus/hero", s.focus, s.hero), ("border/bg", s.border, s.bg)] {
+                for (what, fg, bg) in [
+                    ("focus/bg", s.focus, s.bg),
+                    ("focus/hero", s.focus, s.hero),
+                    ("border/bg", s.border, s.bg),
+                ] {
                     let ratio = contrast(fg, bg).unwrap();
                     if ratio < 3.0 {
                         failures.push(format!("{} {mode} {what}: {ratio:.2}", p.name));
