@@ -73,11 +73,7 @@ pub(crate) fn select(profile: Profile) -> Selection {
         add(&["website_sale"], "online shop: orders from the shop land in Odoo");
     }
     match profile.monetization {
-        MonetizationType::Subscription => add(
-            &["sale_management"],
-            "subscriptions: `sale_subscription` is Odoo Enterprise-only, so recurring billing uses \
-             Community sales orders plus the generated recurring-contract records (or OCA `contract`)",
-        ),
+        MonetizationType::Subscription => add(&["sale_management"], "recurring plans are sold through sales orders"),
         MonetizationType::Commission => add(
             &["sale_management", "purchase"],
             "commission: sales are recorded per order and partner payouts as vendor bills",
@@ -100,6 +96,13 @@ pub(crate) fn select(profile: Profile) -> Selection {
         _ => {}
     }
 
+    if profile.monetization == MonetizationType::Subscription {
+        selection.standard_reasons.push(
+            "no sale_subscription: it is Odoo Enterprise-only, so recurring billing uses Community sales orders \
+             plus generated plan and contract records (or the OCA `contract` module)"
+                .to_owned(),
+        );
+    }
     let primary = primary_module(profile);
     selection.custom_reasons.push(primary.1.to_owned());
     let mut custom = vec![primary.0];
