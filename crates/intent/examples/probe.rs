@@ -36,11 +36,21 @@ fn main() {
         match resolve(&input) {
             Ok(i) => {
                 let graph = plan(&i, &PlanOptions::default());
-                let name = graph.nodes.first().map(|n| n.params["business_name"].to_string()).unwrap_or_default();
+                let name = graph
+                    .nodes
+                    .first()
+                    .map(|n| n.params["business_name"].to_string())
+                    .unwrap_or_default();
                 println!(
                     "{:<9} {:<22} {:<13} {:<16} erp={:<5} {:<3} risk={:<8} cx={:<3} {name}\n    {line}",
-                    i.business_type, i.industry, i.monetization_type, i.website_template, i.needs_erp,
-                    i.language, i.risk_level, i.estimated_complexity_score
+                    i.business_type,
+                    i.industry,
+                    i.monetization_type,
+                    i.website_template,
+                    i.needs_erp,
+                    i.language,
+                    i.risk_level,
+                    i.estimated_complexity_score
                 );
             }
             Err(e) => println!("ERROR {e}\n    {line}"),

@@ -35,8 +35,8 @@ mod text;
 mod vocabulary;
 
 pub use model::{
-    BusinessIntentInput, BusinessType, ComplianceSensitivity, Explanation, Industry, InputProblem, IntentError,
-    Language, MonetizationType, ResolvedBusinessIntent, RiskLevel, WebsiteTemplate,
+    BusinessIntentInput, BusinessType, ComplianceSensitivity, Explanation, Industry, InputProblem,
+    IntentError, Language, MonetizationType, ResolvedBusinessIntent, RiskLevel, WebsiteTemplate,
 };
 pub use module_spec::{FieldSpec, FieldType, ModelSpec, ModuleSpec};
 pub use plan::{PlanOptions, PlannedGraph, PlannedNode, plan};
@@ -76,7 +76,8 @@ mod tests {
                 }
             }
         }
-        let mut by_field: std::collections::BTreeMap<_, BTreeSet<String>> = std::collections::BTreeMap::new();
+        let mut by_field: std::collections::BTreeMap<_, BTreeSet<String>> =
+            std::collections::BTreeMap::new();
         for entry in &vocab.entries {
             for phrase in &entry.phrases {
                 let key = (entry.field, phrase.words.join(" "), phrase.case_sensitive);

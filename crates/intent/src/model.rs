@@ -229,7 +229,9 @@ impl ResolvedBusinessIntent {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum InputProblem {
-    #[error("`vision` is empty; describe the business in a sentence, e.g. \"I want a consulting business\"")]
+    #[error(
+        "`vision` is empty; describe the business in a sentence, e.g. \"I want a consulting business\""
+    )]
     EmptyVision,
     #[error("`{field}` is {len} characters long; shorten it to at most {max}")]
     TooLong {

@@ -57,23 +57,41 @@ pub(crate) fn select(profile: Profile) -> Selection {
         }
     };
 
-    add(&["contacts", "crm"], "every business keeps customers and leads");
+    add(
+        &["contacts", "crm"],
+        "every business keeps customers and leads",
+    );
     add(&["account"], "invoicing (Odoo Community 'Invoicing')");
     let bt = profile.business_type;
     if matches!(bt, BusinessType::Service | BusinessType::Hybrid) {
-        add(&["project", "hr_timesheet"], "service work is planned as projects and billed from timesheets");
+        add(
+            &["project", "hr_timesheet"],
+            "service work is planned as projects and billed from timesheets",
+        );
     }
     if matches!(bt, BusinessType::Product | BusinessType::Hybrid) {
-        add(&["sale_management", "stock"], "selling goods needs quotations, orders and stock");
+        add(
+            &["sale_management", "stock"],
+            "selling goods needs quotations, orders and stock",
+        );
     }
     if bt == BusinessType::Platform {
-        add(&["sale_management"], "platform plans and orders are sold through sales orders");
+        add(
+            &["sale_management"],
+            "platform plans and orders are sold through sales orders",
+        );
     }
     if profile.template == WebsiteTemplate::EcommerceBasic {
-        add(&["website_sale"], "online shop: orders from the shop land in Odoo");
+        add(
+            &["website_sale"],
+            "online shop: orders from the shop land in Odoo",
+        );
     }
     match profile.monetization {
-        MonetizationType::Subscription => add(&["sale_management"], "recurring plans are sold through sales orders"),
+        MonetizationType::Subscription => add(
+            &["sale_management"],
+            "recurring plans are sold through sales orders",
+        ),
         MonetizationType::Commission => add(
             &["sale_management", "purchase"],
             "commission: sales are recorded per order and partner payouts as vendor bills",
@@ -81,9 +99,15 @@ pub(crate) fn select(profile: Profile) -> Selection {
         _ => {}
     }
     match profile.industry {
-        Industry::Manufacturing => add(&["mrp", "purchase", "stock"], "manufacturing orders, bills of materials, purchasing"),
+        Industry::Manufacturing => add(
+            &["mrp", "purchase", "stock"],
+            "manufacturing orders, bills of materials, purchasing",
+        ),
         Industry::Hospitality if bt != BusinessType::Platform => {
-            add(&["point_of_sale"], "hospitality sells at the counter or table");
+            add(
+                &["point_of_sale"],
+                "hospitality sells at the counter or table",
+            );
         }
         Industry::Healthcare => add(
             &["calendar"],
@@ -91,7 +115,10 @@ pub(crate) fn select(profile: Profile) -> Selection {
         ),
         Industry::Education => add(&["calendar"], "course dates in the calendar"),
         Industry::ProfessionalServices | Industry::Legal => {
-            add(&["project", "hr_timesheet"], "client work is tracked per engagement with timesheets");
+            add(
+                &["project", "hr_timesheet"],
+                "client work is tracked per engagement with timesheets",
+            );
         }
         _ => {}
     }
@@ -112,7 +139,9 @@ pub(crate) fn select(profile: Profile) -> Selection {
             .custom_reasons
             .push("marketplace_commissions: a commission platform tracks vendors and the commission on each sale".to_owned());
     }
-    if profile.monetization == MonetizationType::Subscription && custom[0].name != "saas_subscriptions" {
+    if profile.monetization == MonetizationType::Subscription
+        && custom[0].name != "saas_subscriptions"
+    {
         custom.push(recurring_contracts());
         selection.custom_reasons.push(
             "recurring_contracts: recurring billing without the Enterprise-only `sale_subscription`".to_owned(),
@@ -136,33 +165,75 @@ fn primary_module(p: Profile) -> (ModuleSpec, &'static str) {
             consulting_engagements(),
             "consulting_engagements: professional services bill clients per engagement with time entries",
         ),
-        Industry::Legal => (legal_matters(), "legal_matters: a law office works in matters with deadlines and billable time"),
+        Industry::Legal => (
+            legal_matters(),
+            "legal_matters: a law office works in matters with deadlines and billable time",
+        ),
         Industry::Healthcare => (
             practice_appointments(),
             "practice_appointments: appointments and treatment types only; diagnoses are deliberately not stored",
         ),
-        Industry::Technology if p.business_type == BusinessType::Platform => {
-            (saas_subscriptions(), "saas_subscriptions: a software platform sells plans to tenants")
-        }
-        Industry::Technology => (it_service_desk(), "it_service_desk: IT services run on service contracts and support tickets"),
-        Industry::Retail => (product_catalog(), "product_catalog: shop collections and product care details"),
-        Industry::Manufacturing => (production_quality(), "production_quality: customer specifications and quality checks"),
-        Industry::Hospitality => (hospitality_reservations(), "hospitality_reservations: tables or rooms and their reservations"),
-        Industry::Education => (education_courses(), "education_courses: courses and enrollments"),
-        Industry::RealEstate => (estate_properties(), "estate_properties: property listings and viewings"),
-        Industry::Finance => (finance_mandates(), "finance_mandates: client mandates and documented advice meetings"),
-        Industry::Media => (media_publishing(), "media_publishing: publications and sponsorships"),
+        Industry::Technology if p.business_type == BusinessType::Platform => (
+            saas_subscriptions(),
+            "saas_subscriptions: a software platform sells plans to tenants",
+        ),
+        Industry::Technology => (
+            it_service_desk(),
+            "it_service_desk: IT services run on service contracts and support tickets",
+        ),
+        Industry::Retail => (
+            product_catalog(),
+            "product_catalog: shop collections and product care details",
+        ),
+        Industry::Manufacturing => (
+            production_quality(),
+            "production_quality: customer specifications and quality checks",
+        ),
+        Industry::Hospitality => (
+            hospitality_reservations(),
+            "hospitality_reservations: tables or rooms and their reservations",
+        ),
+        Industry::Education => (
+            education_courses(),
+            "education_courses: courses and enrollments",
+        ),
+        Industry::RealEstate => (
+            estate_properties(),
+            "estate_properties: property listings and viewings",
+        ),
+        Industry::Finance => (
+            finance_mandates(),
+            "finance_mandates: client mandates and documented advice meetings",
+        ),
+        Industry::Media => (
+            media_publishing(),
+            "media_publishing: publications and sponsorships",
+        ),
         Industry::Other => match p.business_type {
-            BusinessType::Platform => (saas_subscriptions(), "saas_subscriptions: a platform sells plans to its members"),
-            BusinessType::Product => (product_catalog(), "product_catalog: product collections and care details"),
-            BusinessType::Service | BusinessType::Hybrid => {
-                (service_jobs(), "service_jobs: on-site jobs with customer, schedule, hours and materials")
-            }
+            BusinessType::Platform => (
+                saas_subscriptions(),
+                "saas_subscriptions: a platform sells plans to its members",
+            ),
+            BusinessType::Product => (
+                product_catalog(),
+                "product_catalog: product collections and care details",
+            ),
+            BusinessType::Service | BusinessType::Hybrid => (
+                service_jobs(),
+                "service_jobs: on-site jobs with customer, schedule, hours and materials",
+            ),
         },
     }
 }
 
-fn module(name: &str, title: &str, summary: &str, category: &str, depends: &[&str], models: Vec<ModelSpec>) -> ModuleSpec {
+fn module(
+    name: &str,
+    title: &str,
+    summary: &str,
+    category: &str,
+    depends: &[&str],
+    models: Vec<ModelSpec>,
+) -> ModuleSpec {
     ModuleSpec {
         name: name.to_owned(),
         title: title.to_owned(),
@@ -287,7 +358,9 @@ fn legal_matters() -> ModuleSpec {
                 "legal.time.entry",
                 "Matter Time Entry",
                 vec![
-                    f("matter_id", T::Many2one, "Matter").relation("legal.matter").required(),
+                    f("matter_id", T::Many2one, "Matter")
+                        .relation("legal.matter")
+                        .required(),
                     f("date", T::Date, "Date").required(),
                     user("user_id", "Lawyer"),
                     f("hours", T::Float, "Hours").required(),
@@ -358,10 +431,8 @@ fn saas_subscriptions() -> ModuleSpec {
                     f("name", T::Char, "Plan").required(),
                     f("code", T::Char, "Code"),
                     f("price", T::Monetary, "Price").required(),
-                    f("billing_period", T::Selection, "Billing Period").selection(&[
-                        ("monthly", "Monthly"),
-                        ("yearly", "Yearly"),
-                    ]),
+                    f("billing_period", T::Selection, "Billing Period")
+                        .selection(&[("monthly", "Monthly"), ("yearly", "Yearly")]),
                     f("max_users", T::Integer, "Included Users"),
                     f("active", T::Boolean, "Active"),
                 ],
@@ -389,8 +460,12 @@ fn saas_subscriptions() -> ModuleSpec {
                 "saas.subscription",
                 "Subscription",
                 vec![
-                    f("tenant_id", T::Many2one, "Tenant").relation("saas.tenant").required(),
-                    f("plan_id", T::Many2one, "Plan").relation("saas.plan").required(),
+                    f("tenant_id", T::Many2one, "Tenant")
+                        .relation("saas.tenant")
+                        .required(),
+                    f("plan_id", T::Many2one, "Plan")
+                        .relation("saas.plan")
+                        .required(),
                     f("date_start", T::Date, "Start").required(),
                     f("next_invoice_date", T::Date, "Next Invoice"),
                     f("recurring_price", T::Monetary, "Recurring Price"),
@@ -523,7 +598,8 @@ fn production_quality() -> ModuleSpec {
                     f("spec_id", T::Many2one, "Specification").relation("production.customer.spec"),
                     f("check_date", T::Date, "Checked On").required(),
                     user("user_id", "Inspector"),
-                    f("result", T::Selection, "Result").selection(&[("pass", "Pass"), ("fail", "Fail")]),
+                    f("result", T::Selection, "Result")
+                        .selection(&[("pass", "Pass"), ("fail", "Fail")]),
                     f("notes", T::Text, "Findings"),
                 ],
             ),
@@ -544,7 +620,8 @@ fn hospitality_reservations() -> ModuleSpec {
                 "Table or Room",
                 vec![
                     f("name", T::Char, "Name").required(),
-                    f("space_type", T::Selection, "Type").selection(&[("table", "Table"), ("room", "Room")]),
+                    f("space_type", T::Selection, "Type")
+                        .selection(&[("table", "Table"), ("room", "Room")]),
                     f("capacity", T::Integer, "Capacity"),
                     f("area", T::Char, "Area"),
                     f("active", T::Boolean, "Active"),
@@ -608,9 +685,12 @@ fn education_courses() -> ModuleSpec {
                 "education.enrollment",
                 "Enrollment",
                 vec![
-                    f("course_id", T::Many2one, "Course").relation("education.course").required(),
+                    f("course_id", T::Many2one, "Course")
+                        .relation("education.course")
+                        .required(),
                     partner("partner_id", "Student").required(),
-                    partner("payer_id", "Paid By").help("Parent or company paying for the student, if any"),
+                    partner("payer_id", "Paid By")
+                        .help("Parent or company paying for the student, if any"),
                     f("date", T::Date, "Enrolled On"),
                     f("state", T::Selection, "Status").selection(&[
                         ("enrolled", "Enrolled"),
@@ -644,7 +724,8 @@ fn estate_properties() -> ModuleSpec {
                         ("commercial", "Commercial"),
                         ("land", "Land"),
                     ]),
-                    f("offer_type", T::Selection, "Offer").selection(&[("sale", "Sale"), ("rent", "Rent")]),
+                    f("offer_type", T::Selection, "Offer")
+                        .selection(&[("sale", "Sale"), ("rent", "Rent")]),
                     f("street", T::Char, "Street"),
                     f("zip", T::Char, "Postal Code"),
                     f("city", T::Char, "City"),
@@ -665,7 +746,9 @@ fn estate_properties() -> ModuleSpec {
                 "estate.viewing",
                 "Viewing",
                 vec![
-                    f("property_id", T::Many2one, "Property").relation("estate.property").required(),
+                    f("property_id", T::Many2one, "Property")
+                        .relation("estate.property")
+                        .required(),
                     partner("partner_id", "Prospect").required(),
                     f("start", T::Datetime, "Date").required(),
                     user("user_id", "Agent"),
@@ -712,12 +795,19 @@ fn finance_mandates() -> ModuleSpec {
                 "finance.advice.meeting",
                 "Advice Meeting",
                 vec![
-                    f("mandate_id", T::Many2one, "Mandate").relation("finance.mandate").required(),
+                    f("mandate_id", T::Many2one, "Mandate")
+                        .relation("finance.mandate")
+                        .required(),
                     f("date", T::Datetime, "Date").required(),
                     user("user_id", "Adviser"),
                     f("topic", T::Char, "Topic"),
-                    f("summary", T::Text, "Summary").help("The documented advice, as the client received it"),
-                    f("documentation_complete", T::Boolean, "Documentation Complete"),
+                    f("summary", T::Text, "Summary")
+                        .help("The documented advice, as the client received it"),
+                    f(
+                        "documentation_complete",
+                        T::Boolean,
+                        "Documentation Complete",
+                    ),
                 ],
             ),
         ],
@@ -835,7 +925,9 @@ fn marketplace_commissions() -> ModuleSpec {
                 "marketplace.commission",
                 "Commission",
                 vec![
-                    f("vendor_id", T::Many2one, "Vendor").relation("marketplace.vendor").required(),
+                    f("vendor_id", T::Many2one, "Vendor")
+                        .relation("marketplace.vendor")
+                        .required(),
                     f("name", T::Char, "Order Reference").required(),
                     f("date", T::Date, "Date"),
                     f("sale_amount", T::Monetary, "Sale Amount"),
@@ -879,7 +971,9 @@ fn recurring_contracts() -> ModuleSpec {
                 vec![
                     f("name", T::Char, "Reference").required(),
                     partner("partner_id", "Customer").required(),
-                    f("plan_id", T::Many2one, "Plan").relation("recurring.plan").required(),
+                    f("plan_id", T::Many2one, "Plan")
+                        .relation("recurring.plan")
+                        .required(),
                     f("date_start", T::Date, "Start").required(),
                     f("next_invoice_date", T::Date, "Next Invoice"),
                     f("recurring_price", T::Monetary, "Price"),

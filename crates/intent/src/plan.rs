@@ -127,7 +127,10 @@ fn website_params(intent: &ResolvedBusinessIntent, vocab: Option<&Vocabulary>) -
     let copy = vocab.and_then(|v| v.copy.get(&intent.industry));
     let mut params = Map::new();
     params.insert("template".to_owned(), json!(intent.website_template));
-    params.insert("business_name".to_owned(), json!(business_name(intent, vocab)));
+    params.insert(
+        "business_name".to_owned(),
+        json!(business_name(intent, vocab)),
+    );
     if let Some(tagline) = tagline(intent, vocab) {
         params.insert("tagline".to_owned(), json!(tagline));
     }
@@ -172,7 +175,12 @@ pub(crate) fn business_name(intent: &ResolvedBusinessIntent, vocab: Option<&Voca
     }
     let de = intent.language == Language::De;
     let Some(vocab) = vocab else {
-        return if de { "Mein Unternehmen" } else { "My Business" }.to_owned();
+        return if de {
+            "Mein Unternehmen"
+        } else {
+            "My Business"
+        }
+        .to_owned();
     };
     let analysis = analyze(vocab, &intent.vision, None);
     establishment_name(&analysis.tokens, vocab)
@@ -190,7 +198,10 @@ pub(crate) fn business_name(intent: &ResolvedBusinessIntent, vocab: Option<&Voca
 
 /// Usable in a name: a word of the head phrase, not negated, not a customer, letters only.
 fn nameable(token: &Token) -> bool {
-    token.head && !token.negated && !token.customer && token.surface.chars().all(char::is_alphabetic)
+    token.head
+        && !token.negated
+        && !token.customer
+        && token.surface.chars().all(char::is_alphabetic)
 }
 
 /// One modifier word before `index` if it belongs to the same phrase and is not a function word.
@@ -232,7 +243,11 @@ fn establishment_name(tokens: &[Token], vocab: &Vocabulary) -> Option<String> {
     Some(title(&tokens[start..=index]))
 }
 
-fn keyword_name(analysis: &Analysis, intent: &ResolvedBusinessIntent, vocab: &Vocabulary) -> Option<String> {
+fn keyword_name(
+    analysis: &Analysis,
+    intent: &ResolvedBusinessIntent,
+    vocab: &Vocabulary,
+) -> Option<String> {
     let de = intent.language == Language::De;
     let m = analysis.matches.iter().find(|m| {
         m.field == Field::Industry
@@ -355,7 +370,12 @@ fn after_cue<'s>(sentence: &'s str, cues: &[String]) -> Option<&'s str> {
         for cue in cues {
             let cue_words: Vec<&str> = cue.split_whitespace().collect();
             let n = cue_words.len();
-            if i + n <= words.len() && cue_words.iter().zip(&words[i..i + n]).all(|(c, (_, w))| fold(w) == *c) {
+            if i + n <= words.len()
+                && cue_words
+                    .iter()
+                    .zip(&words[i..i + n])
+                    .all(|(c, (_, w))| fold(w) == *c)
+            {
                 let (last_start, last_word) = words[i + n - 1];
                 let end = last_start + last_word.len();
                 if best.is_none_or(|b| start < b) {
@@ -364,7 +384,8 @@ fn after_cue<'s>(sentence: &'s str, cues: &[String]) -> Option<&'s str> {
             }
         }
     }
-    best.map(|at| &sentence[at..]).filter(|rest| !rest.trim().is_empty())
+    best.map(|at| &sentence[at..])
+        .filter(|rest| !rest.trim().is_empty())
 }
 
 fn word_spans(text: &str) -> Vec<(usize, &str)> {
@@ -385,11 +406,17 @@ fn word_spans(text: &str) -> Vec<(usize, &str)> {
 
 fn split_items(text: &str) -> Vec<String> {
     let mut items = vec![text.to_owned()];
-    for separator in [",", " and ", " und ", " & ", " sowie ", " or ", " oder ", "/"] {
+    for separator in [
+        ",", " and ", " und ", " & ", " sowie ", " or ", " oder ", "/",
+    ] {
         items = items
             .iter()
             .flat_map(|item| item.split(separator).map(str::to_owned).collect::<Vec<_>>())
             .collect();
     }
-    items.into_iter().map(|i| i.trim().to_owned()).filter(|i| !i.is_empty()).collect()
+    items
+        .into_iter()
+        .map(|i| i.trim().to_owned())
+        .filter(|i| !i.is_empty())
+        .collect()
 }

@@ -10,8 +10,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::{
-    BusinessIntentInput, BusinessType, ComplianceSensitivity, Explanation, Industry, InputProblem, IntentError,
-    Language, MonetizationType, ResolvedBusinessIntent, RiskLevel, WebsiteTemplate,
+    BusinessIntentInput, BusinessType, ComplianceSensitivity, Explanation, Industry, InputProblem,
+    IntentError, Language, MonetizationType, ResolvedBusinessIntent, RiskLevel, WebsiteTemplate,
 };
 use crate::modules::{self, Profile};
 use crate::text::{self, Source, Token};
@@ -67,18 +67,31 @@ fn check_len(problems: &mut Vec<InputProblem>, field: &str, value: Option<&str>,
     }
 }
 
-fn normalize_input(input: &BusinessIntentInput, problems: &mut Vec<InputProblem>) -> NormalizedInput {
+fn normalize_input(
+    input: &BusinessIntentInput,
+    problems: &mut Vec<InputProblem>,
+) -> NormalizedInput {
     let vision = collapse(&input.vision);
     if !vision.chars().any(char::is_alphanumeric) {
         problems.push(InputProblem::EmptyVision);
     }
     check_len(problems, "vision", Some(&vision), MAX_VISION);
     let target_audience = optional(input.target_audience.as_ref());
-    check_len(problems, "target_audience", target_audience.as_deref(), MAX_AUDIENCE);
+    check_len(
+        problems,
+        "target_audience",
+        target_audience.as_deref(),
+        MAX_AUDIENCE,
+    );
     let region = optional(input.region.as_ref());
     check_len(problems, "region", region.as_deref(), MAX_SHORT);
     let business_name = optional(input.business_name.as_ref());
-    check_len(problems, "business_name", business_name.as_deref(), MAX_SHORT);
+    check_len(
+        problems,
+        "business_name",
+        business_name.as_deref(),
+        MAX_SHORT,
+    );
 
     let monetization = optional(input.monetization_type.as_ref()).and_then(|value| {
         value
@@ -96,7 +109,10 @@ fn normalize_input(input: &BusinessIntentInput, problems: &mut Vec<InputProblem>
     let domain = optional(input.domain.as_ref()).and_then(|raw| match check_domain(&raw) {
         Ok(domain) => Some(domain),
         Err(reason) => {
-            problems.push(InputProblem::InvalidDomain { domain: raw, reason });
+            problems.push(InputProblem::InvalidDomain {
+                domain: raw,
+                reason,
+            });
             None
         }
     });
@@ -131,15 +147,22 @@ pub(crate) fn check_domain(raw: &str) -> Result<String, String> {
     let domain = lower.strip_suffix('.').unwrap_or(&lower).to_owned();
     let mut reasons = Vec::new();
     if let Some(c) = domain.chars().find(|c| !c.is_ascii()) {
-        reasons.push(format!("contains {c:?}; give the punycode form (`xn--...`)"));
+        reasons.push(format!(
+            "contains {c:?}; give the punycode form (`xn--...`)"
+        ));
     } else if let Some(c) = domain
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '.'))
     {
-        reasons.push(format!("contains {c:?}; only letters, digits, `-` and `.` are allowed"));
+        reasons.push(format!(
+            "contains {c:?}; only letters, digits, `-` and `.` are allowed"
+        ));
     }
     if domain.len() > 253 {
-        reasons.push(format!("is {} characters long; at most 253 are allowed", domain.len()));
+        reasons.push(format!(
+            "is {} characters long; at most 253 are allowed",
+            domain.len()
+        ));
     }
     let labels: Vec<&str> = domain.split('.').collect();
     if labels.len() < 2 {
@@ -154,8 +177,13 @@ pub(crate) fn check_domain(raw: &str) -> Result<String, String> {
             reasons.push(format!("label `{label}` starts or ends with `-`"));
         }
     }
-    if labels.len() >= 2 && labels.last().is_some_and(|tld| !tld.is_empty() && tld.bytes().all(|b| b.is_ascii_digit())) {
-        reasons.push("the last label cannot be all digits (an IP address is not a domain)".to_owned());
+    if labels.len() >= 2
+        && labels
+            .last()
+            .is_some_and(|tld| !tld.is_empty() && tld.bytes().all(|b| b.is_ascii_digit()))
+    {
+        reasons
+            .push("the last label cannot be all digits (an IP address is not a domain)".to_owned());
     }
     if reasons.is_empty() {
         Ok(domain)
@@ -196,8 +224,19 @@ fn intent_id(n: &NormalizedInput) -> String {
 pub(crate) fn dach_region(region: &str) -> bool {
     matches!(
         text::fold(region.trim()).as_str(),
-        "de" | "deu" | "germany" | "deutschland" | "at" | "aut" | "austria" | "oesterreich" | "ch" | "che"
-            | "switzerland" | "schweiz" | "suisse" | "svizzera"
+        "de" | "deu"
+            | "germany"
+            | "deutschland"
+            | "at"
+            | "aut"
+            | "austria"
+            | "oesterreich"
+            | "ch"
+            | "che"
+            | "switzerland"
+            | "schweiz"
+            | "suisse"
+            | "svizzera"
     )
 }
 
@@ -247,7 +286,11 @@ impl Tally {
             negated: Vec::new(),
             order: policy.tie_order.clone(),
         };
-        let of_field: Vec<&Match> = analysis.matches.iter().filter(|m| m.field == field).collect();
+        let of_field: Vec<&Match> = analysis
+            .matches
+            .iter()
+            .filter(|m| m.field == field)
+            .collect();
         for m in &of_field {
             let token = &analysis.tokens[m.first_token];
             let (mut factor, mut note) = if token.source == Source::Audience {
@@ -262,9 +305,9 @@ impl Tally {
             let token_end = token.offset + token.norm.chars().count();
             let modifier = m.compound
                 && m.end < token_end
-                && of_field
-                    .iter()
-                    .any(|o| o.first_token == m.first_token && o.end == token_end && o.start >= m.end);
+                && of_field.iter().any(|o| {
+                    o.first_token == m.first_token && o.end == token_end && o.start >= m.end
+                });
             if modifier && (policy.modifier_factor - 1.0).abs() > f64::EPSILON {
                 factor *= policy.modifier_factor;
                 note = if note.is_empty() {
@@ -282,7 +325,11 @@ impl Tally {
                     }
                     NegationPolicy::Flip => {
                         let opposite = if m.value == "true" { "false" } else { "true" };
-                        tally.add(opposite, m.weight * factor, format!("{} (negated)", m.shown));
+                        tally.add(
+                            opposite,
+                            m.weight * factor,
+                            format!("{} (negated)", m.shown),
+                        );
                     }
                 }
                 continue;
@@ -317,7 +364,10 @@ impl Tally {
     }
 
     fn rank(&self, value: &str) -> usize {
-        self.order.iter().position(|v| v == value).unwrap_or(usize::MAX)
+        self.order
+            .iter()
+            .position(|v| v == value)
+            .unwrap_or(usize::MAX)
     }
 
     /// The best value among `candidates` with a positive score; ties go to the earlier value in
@@ -368,7 +418,10 @@ impl Tally {
             .map(|v| (v, self.score(v)))
             .filter(|(_, s)| *s > 0.0)
             .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(self.rank(a.0).cmp(&self.rank(b.0))));
+        ranked.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then(self.rank(a.0).cmp(&self.rank(b.0)))
+        });
         let mut out = ranked
             .iter()
             .map(|(v, s)| format!("{v} {s:.2}"))
@@ -411,7 +464,14 @@ impl<'v> Resolver<'v> {
         }
     }
 
-    fn explain(&mut self, field: &str, value: &str, matched: Vec<String>, rule: String, confidence: f64) {
+    fn explain(
+        &mut self,
+        field: &str,
+        value: &str,
+        matched: Vec<String>,
+        rule: String,
+        confidence: f64,
+    ) {
         self.explanations.push(Explanation {
             field: field.to_owned(),
             value: value.to_owned(),
@@ -461,8 +521,21 @@ impl<'v> Resolver<'v> {
                 selection.custom_reasons.join("; ")
             )
         };
-        self.explain("custom_modules_spec", &custom_names.join(", "), Vec::new(), custom_rule, 1.0);
-        let complexity = self.complexity(business_type, monetization, template, risk_level, needs_erp, &selection);
+        self.explain(
+            "custom_modules_spec",
+            &custom_names.join(", "),
+            Vec::new(),
+            custom_rule,
+            1.0,
+        );
+        let complexity = self.complexity(
+            business_type,
+            monetization,
+            template,
+            risk_level,
+            needs_erp,
+            &selection,
+        );
 
         ResolvedBusinessIntent {
             intent_id: intent_id(&self.input),
@@ -499,19 +572,37 @@ impl<'v> Resolver<'v> {
             .collect();
         let dach = self.input.region.as_deref().is_some_and(dach_region);
         let (language, rule) = if de > en {
-            (Language::De, format!("German text: {de} German markers against {en} English"))
+            (
+                Language::De,
+                format!("German text: {de} German markers against {en} English"),
+            )
         } else if dach {
             (
                 Language::De,
-                format!("region {:?} is in Germany, Austria or Switzerland", self.input.region.as_deref().unwrap_or("")),
+                format!(
+                    "region {:?} is in Germany, Austria or Switzerland",
+                    self.input.region.as_deref().unwrap_or("")
+                ),
             )
         } else if de == en && !german_only_matches.is_empty() {
-            (Language::De, "no clear marker words; the matched keywords are German".to_owned())
+            (
+                Language::De,
+                "no clear marker words; the matched keywords are German".to_owned(),
+            )
         } else {
-            (Language::En, format!("English text: {en} English markers against {de} German"))
+            (
+                Language::En,
+                format!("English text: {en} English markers against {de} German"),
+            )
         };
         let confidence = if de == en && !dach { 0.6 } else { 0.95 };
-        self.explain("language", language.as_str(), german_only_matches, rule, confidence);
+        self.explain(
+            "language",
+            language.as_str(),
+            german_only_matches,
+            rule,
+            confidence,
+        );
         language
     }
 
@@ -528,7 +619,10 @@ impl<'v> Resolver<'v> {
                 "industry",
                 &value,
                 tally.matched_for(&value),
-                format!("keyword scores: {}; the highest wins ({factors})", tally.summary()),
+                format!(
+                    "keyword scores: {}; the highest wins ({factors})",
+                    tally.summary()
+                ),
                 tally.confidence(&value, self.full()),
             );
             (industry, true)
@@ -537,7 +631,10 @@ impl<'v> Resolver<'v> {
                 "industry",
                 "other",
                 Vec::new(),
-                format!("no industry keyword matched ({}); default `other`", tally.summary()),
+                format!(
+                    "no industry keyword matched ({}); default `other`",
+                    tally.summary()
+                ),
                 0.3,
             );
             (Industry::Other, false)
@@ -551,15 +648,18 @@ impl<'v> Resolver<'v> {
         let (product_words, service_words) = (tally.score("product"), tally.score("service"));
         let both = product_words >= rules.hybrid_min_score
             && service_words >= rules.hybrid_min_score
-            && product_words.min(service_words) / product_words.max(service_words) >= rules.hybrid_min_ratio;
-        if industry_from_evidence {
-            if let Some(prior) = rules.industry_business_type.get(&industry) {
-                tally.add(
-                    prior.as_str(),
-                    rules.industry_prior_weight,
-                    format!("industry {industry} (usually a {prior})"),
-                );
-            }
+            && product_words.min(service_words) / product_words.max(service_words)
+                >= rules.hybrid_min_ratio;
+        let prior = rules
+            .industry_business_type
+            .get(&industry)
+            .filter(|_| industry_from_evidence);
+        if let Some(prior) = prior {
+            tally.add(
+                prior.as_str(),
+                rules.industry_prior_weight,
+                format!("industry {industry} (usually a {prior})"),
+            );
         }
         let (service, product, platform, hybrid) = (
             tally.score("service"),
@@ -569,9 +669,15 @@ impl<'v> Resolver<'v> {
         );
         let best = tally.best(["platform", "product", "service"]);
         let (value, rule) = if hybrid > 0.0 && hybrid >= platform.max(product).max(service) {
-            ("hybrid".to_owned(), "an explicit sell-and-serve phrase".to_owned())
+            (
+                "hybrid".to_owned(),
+                "an explicit sell-and-serve phrase".to_owned(),
+            )
         } else if platform > 0.0 && platform >= product.max(service) {
-            ("platform".to_owned(), "platform evidence is the strongest".to_owned())
+            (
+                "platform".to_owned(),
+                "platform evidence is the strongest".to_owned(),
+            )
         } else if both {
             (
                 "hybrid".to_owned(),
@@ -583,12 +689,18 @@ impl<'v> Resolver<'v> {
         } else if let Some((value, _)) = &best {
             (value.clone(), "the highest score wins".to_owned())
         } else {
-            ("service".to_owned(), "no business-type keyword matched; default `service`".to_owned())
+            (
+                "service".to_owned(),
+                "no business-type keyword matched; default `service`".to_owned(),
+            )
         };
         let confidence = if best.is_none() && hybrid <= 0.0 {
             0.3
         } else if value == "hybrid" && hybrid <= 0.0 {
-            round2((product_words.min(service_words) / product_words.max(service_words)).min(1.0) * 0.8)
+            round2(
+                (product_words.min(service_words) / product_words.max(service_words)).min(1.0)
+                    * 0.8,
+            )
         } else {
             tally.confidence(&value, self.full())
         };
@@ -645,7 +757,9 @@ impl<'v> Resolver<'v> {
                 .iter()
                 .rev()
                 .find(|v| !tally.vetoed.contains(*v))
-                .map_or(MonetizationType::Transaction, |v| parse_or(v, MonetizationType::Transaction))
+                .map_or(MonetizationType::Transaction, |v| {
+                    parse_or(v, MonetizationType::Transaction)
+                })
         } else {
             default
         };
@@ -677,7 +791,10 @@ impl<'v> Resolver<'v> {
             name,
             &text,
             matched,
-            format!("scores (assumption included): {}; `false` needs more evidence than `true`", tally.summary()),
+            format!(
+                "scores (assumption included): {}; `false` needs more evidence than `true`",
+                tally.summary()
+            ),
             tally.confidence(&text, self.full()),
         );
         value
@@ -685,15 +802,30 @@ impl<'v> Resolver<'v> {
 
     fn needs_erp(&mut self) -> bool {
         let prior = self.vocab.rules.erp_prior;
-        self.yes_no(Field::NeedsErp, "needs_erp", prior, "a business keeps customers and sends invoices")
+        self.yes_no(
+            Field::NeedsErp,
+            "needs_erp",
+            prior,
+            "a business keeps customers and sends invoices",
+        )
     }
 
     fn needs_website(&mut self) -> bool {
         let prior = self.vocab.rules.website_prior;
-        self.yes_no(Field::NeedsWebsite, "needs_website", prior, "the pipeline builds a website unless told not to")
+        self.yes_no(
+            Field::NeedsWebsite,
+            "needs_website",
+            prior,
+            "the pipeline builds a website unless told not to",
+        )
     }
 
-    fn template(&mut self, business_type: BusinessType, industry: Industry, needs_erp: bool) -> WebsiteTemplate {
+    fn template(
+        &mut self,
+        business_type: BusinessType,
+        industry: Industry,
+        needs_erp: bool,
+    ) -> WebsiteTemplate {
         let tally = self.tally(Field::WebsiteTemplate);
         let shop = tally.score("ecommerce-basic");
         let simple = tally.score("static-landing");
@@ -701,17 +833,35 @@ impl<'v> Resolver<'v> {
         let shop_vetoed = tally.vetoed.contains("ecommerce-basic");
         let sells_goods = matches!(business_type, BusinessType::Product | BusinessType::Hybrid);
         let (template, rule) = if simple > 0.0 && simple >= shop && simple >= rich {
-            (WebsiteTemplate::StaticLanding, "the text asks for a simple or one-page site")
-        } else if shop > 0.0 && (shop >= self.vocab.rules.ecommerce_min_score || sells_goods) && shop >= rich {
+            (
+                WebsiteTemplate::StaticLanding,
+                "the text asks for a simple or one-page site",
+            )
+        } else if shop > 0.0
+            && (shop >= self.vocab.rules.ecommerce_min_score || sells_goods)
+            && shop >= rich
+        {
             (WebsiteTemplate::EcommerceBasic, "the business sells online")
         } else if rich > 0.0 {
-            (WebsiteTemplate::NextjsBusiness, "the text asks for app-like features (portal, login, dashboard)")
+            (
+                WebsiteTemplate::NextjsBusiness,
+                "the text asks for app-like features (portal, login, dashboard)",
+            )
         } else if business_type == BusinessType::Platform {
-            (WebsiteTemplate::NextjsBusiness, "a platform needs a multi-page site with product and pricing pages")
+            (
+                WebsiteTemplate::NextjsBusiness,
+                "a platform needs a multi-page site with product and pricing pages",
+            )
         } else if sells_goods && industry == Industry::Retail && !shop_vetoed {
-            (WebsiteTemplate::EcommerceBasic, "a retailer of goods gets a shop")
+            (
+                WebsiteTemplate::EcommerceBasic,
+                "a retailer of goods gets a shop",
+            )
         } else if !needs_erp {
-            (WebsiteTemplate::StaticLanding, "not a business with customers to manage: a single page is enough")
+            (
+                WebsiteTemplate::StaticLanding,
+                "not a business with customers to manage: a single page is enough",
+            )
         } else {
             (
                 WebsiteTemplate::NextjsBusiness,
@@ -720,23 +870,57 @@ impl<'v> Resolver<'v> {
         };
         let value = template.as_str();
         let explicit = tally.score(value) > 0.0;
-        let confidence = if explicit { tally.confidence(value, self.full()) } else { 0.5 };
-        let matched = if explicit { tally.matched_for(value) } else { Vec::new() };
-        self.explain("website_template", value, matched, format!("{rule}; scores: {}", tally.summary()), confidence);
+        let confidence = if explicit {
+            tally.confidence(value, self.full())
+        } else {
+            0.5
+        };
+        let matched = if explicit {
+            tally.matched_for(value)
+        } else {
+            Vec::new()
+        };
+        self.explain(
+            "website_template",
+            value,
+            matched,
+            format!("{rule}; scores: {}", tally.summary()),
+            confidence,
+        );
         template
     }
 
-    fn risk(&mut self, bt: BusinessType, m: MonetizationType, industry: Industry) -> (RiskLevel, u32) {
+    fn risk(
+        &mut self,
+        bt: BusinessType,
+        m: MonetizationType,
+        industry: Industry,
+    ) -> (RiskLevel, u32) {
         let w = &self.vocab.risk;
         let parts = [
-            ("business_type", bt.as_str(), w.business_type.get(&bt).copied().unwrap_or(0)),
-            ("monetization", m.as_str(), w.monetization_type.get(&m).copied().unwrap_or(0)),
+            (
+                "business_type",
+                bt.as_str(),
+                w.business_type.get(&bt).copied().unwrap_or(0),
+            ),
+            (
+                "monetization",
+                m.as_str(),
+                w.monetization_type.get(&m).copied().unwrap_or(0),
+            ),
             (
                 "compliance",
                 self.input.compliance.as_str(),
-                w.compliance.get(self.input.compliance.as_str()).copied().unwrap_or(0),
+                w.compliance
+                    .get(self.input.compliance.as_str())
+                    .copied()
+                    .unwrap_or(0),
             ),
-            ("industry", industry.as_str(), w.industry.get(&industry).copied().unwrap_or(0)),
+            (
+                "industry",
+                industry.as_str(),
+                w.industry.get(&industry).copied().unwrap_or(0),
+            ),
         ];
         let score: u32 = parts.iter().map(|p| p.2).sum();
         let level = if score <= w.low_max {
@@ -778,10 +962,22 @@ impl<'v> Resolver<'v> {
     ) -> u8 {
         let c = &self.vocab.complexity;
         let mut parts: Vec<(String, u32)> = vec![
-            (format!("business_type {bt}"), c.business_type.get(&bt).copied().unwrap_or(0)),
-            (format!("monetization {m}"), c.monetization_type.get(&m).copied().unwrap_or(0)),
-            (format!("template {template}"), c.website_template.get(&template).copied().unwrap_or(0)),
-            (format!("risk {risk}"), c.risk.get(risk.as_str()).copied().unwrap_or(0)),
+            (
+                format!("business_type {bt}"),
+                c.business_type.get(&bt).copied().unwrap_or(0),
+            ),
+            (
+                format!("monetization {m}"),
+                c.monetization_type.get(&m).copied().unwrap_or(0),
+            ),
+            (
+                format!("template {template}"),
+                c.website_template.get(&template).copied().unwrap_or(0),
+            ),
+            (
+                format!("risk {risk}"),
+                c.risk.get(risk.as_str()).copied().unwrap_or(0),
+            ),
         ];
         if needs_erp {
             parts.push(("erp".to_owned(), c.erp));
@@ -799,8 +995,15 @@ impl<'v> Resolver<'v> {
         }
         // Each feature counts once, with its highest weight.
         let mut features: BTreeMap<&str, (f64, String)> = BTreeMap::new();
-        for m in self.analysis.matches.iter().filter(|m| m.field == Field::Feature && !m.negated) {
-            let slot = features.entry(m.value.as_str()).or_insert((0.0, String::new()));
+        for m in self
+            .analysis
+            .matches
+            .iter()
+            .filter(|m| m.field == Field::Feature && !m.negated)
+        {
+            let slot = features
+                .entry(m.value.as_str())
+                .or_insert((0.0, String::new()));
             if m.weight > slot.0 {
                 *slot = (m.weight, m.shown.clone());
             }
@@ -839,7 +1042,11 @@ fn float_points(points: f64) -> u32 {
         u32::MAX
     } else {
         // In range and integral: the conversion is exact.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked range, integral value")]
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            reason = "checked range, integral value"
+        )]
         let whole = rounded as u32;
         whole
     }

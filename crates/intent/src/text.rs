@@ -174,7 +174,9 @@ pub(crate) fn tokenize(vision: &str, audience: Option<&str>, grammar: &Grammar) 
 fn mark_customer_exceptions(tokens: &mut [Token], grammar: &Grammar) {
     for i in 0..tokens.len().saturating_sub(1) {
         let is_marker = grammar.customer_markers.contains(&tokens[i].norm)
-            || grammar.customer_markers_after_offer.contains(&tokens[i].norm);
+            || grammar
+                .customer_markers_after_offer
+                .contains(&tokens[i].norm);
         let next = &tokens[i + 1];
         if is_marker
             && next.clause == tokens[i].clause
@@ -182,7 +184,10 @@ fn mark_customer_exceptions(tokens: &mut [Token], grammar: &Grammar) {
         {
             let clause = tokens[i].clause;
             let was_customer = tokens[i].customer;
-            for token in tokens[i + 1..].iter_mut().take_while(|t| t.clause == clause) {
+            for token in tokens[i + 1..]
+                .iter_mut()
+                .take_while(|t| t.clause == clause)
+            {
                 if grammar.customer_scope_end.contains(&token.norm) {
                     break;
                 }
@@ -298,13 +303,19 @@ mod tests {
 
     #[test]
     fn folds_umlauts_sharp_s_and_accents() {
-        assert_eq!(fold("Größe Übersetzungsbüro Café"), "groesse uebersetzungsbuero cafe");
+        assert_eq!(
+            fold("Größe Übersetzungsbüro Café"),
+            "groesse uebersetzungsbuero cafe"
+        );
     }
 
     #[test]
     fn hyphen_inside_a_word_splits_but_does_not_break_the_clause() {
         let words = split_words("Webdesign-Agentur - kein Shop");
         let breaks: Vec<Break> = words.iter().map(|(_, b)| *b).collect();
-        assert_eq!(breaks, [Break::None, Break::None, Break::Clause, Break::None]);
+        assert_eq!(
+            breaks,
+            [Break::None, Break::None, Break::Clause, Break::None]
+        );
     }
 }

@@ -238,6 +238,10 @@ struct VocabularyFile {
 
 /// A phrase ready for matching.
 #[derive(Debug)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent facts about one phrase, read separately"
+)]
 pub(crate) struct Phrase {
     /// Folded words: `["online", "shop"]`.
     pub words: Vec<String>,
@@ -301,7 +305,7 @@ impl Vocabulary {
             toml::from_str(text).map_err(|e| format!("vocabulary.toml does not parse: {e}"))?;
         let mut problems = Vec::new();
         let mut entries = Vec::with_capacity(file.entry.len());
-        for (index, raw) in file.entry.into_iter().enumerate() {
+        for (index, raw) in file.entry.iter().enumerate() {
             match compile_entry(raw, &file.grammar) {
                 Ok(entry) => entries.push(entry),
                 Err(problem) => problems.push(format!("entry #{}: {problem}", index + 1)),
@@ -316,13 +320,48 @@ impl Vocabulary {
                 Some(_) => {}
             }
         }
-        check_complete(&mut problems, "risk.business_type", &file.risk.business_type, BusinessType::ALL);
-        check_complete(&mut problems, "risk.monetization_type", &file.risk.monetization_type, MonetizationType::ALL);
-        check_complete(&mut problems, "risk.industry", &file.risk.industry, Industry::ALL);
-        check_complete(&mut problems, "complexity.business_type", &file.complexity.business_type, BusinessType::ALL);
-        check_complete(&mut problems, "complexity.monetization_type", &file.complexity.monetization_type, MonetizationType::ALL);
-        check_complete(&mut problems, "complexity.website_template", &file.complexity.website_template, WebsiteTemplate::ALL);
-        check_complete(&mut problems, "rules.monetization_defaults", &file.rules.monetization_defaults, BusinessType::ALL);
+        check_complete(
+            &mut problems,
+            "risk.business_type",
+            &file.risk.business_type,
+            BusinessType::ALL,
+        );
+        check_complete(
+            &mut problems,
+            "risk.monetization_type",
+            &file.risk.monetization_type,
+            MonetizationType::ALL,
+        );
+        check_complete(
+            &mut problems,
+            "risk.industry",
+            &file.risk.industry,
+            Industry::ALL,
+        );
+        check_complete(
+            &mut problems,
+            "complexity.business_type",
+            &file.complexity.business_type,
+            BusinessType::ALL,
+        );
+        check_complete(
+            &mut problems,
+            "complexity.monetization_type",
+            &file.complexity.monetization_type,
+            MonetizationType::ALL,
+        );
+        check_complete(
+            &mut problems,
+            "complexity.website_template",
+            &file.complexity.website_template,
+            WebsiteTemplate::ALL,
+        );
+        check_complete(
+            &mut problems,
+            "rules.monetization_defaults",
+            &file.rules.monetization_defaults,
+            BusinessType::ALL,
+        );
         for key in ["low", "medium", "high"] {
             if !file.risk.compliance.contains_key(key) {
                 problems.push(format!("risk.compliance.{key} is missing"));
@@ -333,7 +372,8 @@ impl Vocabulary {
                 problems.push(format!("complexity.risk.{key} is missing"));
             }
         }
-        if !(file.risk.low_max < file.risk.medium_max && file.risk.medium_max < file.risk.high_max) {
+        if !(file.risk.low_max < file.risk.medium_max && file.risk.medium_max < file.risk.high_max)
+        {
             problems.push("risk thresholds must rise: low_max < medium_max < high_max".to_owned());
         }
         if problems.is_empty() {
@@ -420,33 +460,41 @@ impl Vocabulary {
                 continue;
             }
             // A German stem inside a compound ("zahnarzt" in "zahnarztpraxis").
-            if german && phrase.compound && token.norm != phrase.joined {
-                if let Some(at) = token.norm.find(&phrase.joined) {
-                    if entry.except.iter().any(|x| token.norm.contains(x.as_str())) {
-                        continue;
-                    }
-                    let before = token.norm[..at].chars().count();
-                    let len = phrase.joined.chars().count();
-                    let rest = &token.norm[at + phrase.joined.len()..];
-                    out.push(Match {
-                        entry: entry_index,
-                        field: entry.field,
-                        value: entry.value.clone(),
-                        weight: entry.weight,
-                        shown: format!("{} (in \"{}\")", phrase.joined, token.surface),
-                        start: token.offset + before,
-                        end: token.offset + before + len,
-                        first_token: i,
-                        negated: token.negated || self.post_negated(tokens, i, rest),
-                        compound: true,
-                        german_only: phrase.german_only,
-                    });
+            let found = (german && phrase.compound && token.norm != phrase.joined)
+                .then(|| token.norm.find(&phrase.joined))
+                .flatten();
+            if let Some(at) = found {
+                if entry.except.iter().any(|x| token.norm.contains(x.as_str())) {
+                    continue;
                 }
+                let before = token.norm[..at].chars().count();
+                let len = phrase.joined.chars().count();
+                let rest = &token.norm[at + phrase.joined.len()..];
+                out.push(Match {
+                    entry: entry_index,
+                    field: entry.field,
+                    value: entry.value.clone(),
+                    weight: entry.weight,
+                    shown: format!("{} (in \"{}\")", phrase.joined, token.surface),
+                    start: token.offset + before,
+                    end: token.offset + before + len,
+                    first_token: i,
+                    negated: token.negated || self.post_negated(tokens, i, rest),
+                    compound: true,
+                    german_only: phrase.german_only,
+                });
             }
         }
     }
 
-    fn whole_token_match(&self, tokens: &[Token], i: usize, entry_index: usize, entry: &Entry, phrase: &Phrase) -> Match {
+    fn whole_token_match(
+        &self,
+        tokens: &[Token],
+        i: usize,
+        entry_index: usize,
+        entry: &Entry,
+        phrase: &Phrase,
+    ) -> Match {
         let token = &tokens[i];
         Match {
             entry: entry_index,
@@ -470,9 +518,9 @@ impl Vocabulary {
         if !compound_rest.is_empty() {
             return cues.iter().any(|c| compound_rest.starts_with(c.as_str()));
         }
-        tokens.get(last + 1).is_some_and(|next| {
-            next.segment == tokens[last].segment && cues.iter().any(|c| *c == next.norm)
-        })
+        tokens
+            .get(last + 1)
+            .is_some_and(|next| next.segment == tokens[last].segment && cues.contains(&next.norm))
     }
 }
 
@@ -548,7 +596,7 @@ fn check_complete<K: Ord + std::fmt::Display, V>(
     }
 }
 
-fn compile_entry(raw: EntryFile, grammar: &Grammar) -> Result<Entry, String> {
+fn compile_entry(raw: &EntryFile, grammar: &Grammar) -> Result<Entry, String> {
     let value = match (&raw.field, &raw.value) {
         (Field::NeedsErp | Field::NeedsWebsite, toml::Value::Boolean(b)) => b.to_string(),
         (Field::NeedsErp | Field::NeedsWebsite, other) => {
@@ -567,7 +615,9 @@ fn compile_entry(raw: EntryFile, grammar: &Grammar) -> Result<Entry, String> {
             if !value.is_empty() && value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
                 Ok(())
             } else {
-                Err(format!("feature name {value:?} must be lowercase letters and `_`"))
+                Err(format!(
+                    "feature name {value:?} must be lowercase letters and `_`"
+                ))
             }
         }
     };
@@ -596,7 +646,9 @@ fn compile_entry(raw: EntryFile, grammar: &Grammar) -> Result<Entry, String> {
                     .compound
                     .unwrap_or(joined.chars().count() >= grammar.min_compound_len);
             if raw.case_sensitive && words.len() != 1 {
-                return Err(format!("case-sensitive phrase {written:?} must be one word"));
+                return Err(format!(
+                    "case-sensitive phrase {written:?} must be one word"
+                ));
             }
             phrases.push(Phrase {
                 words,

@@ -14,7 +14,13 @@ use std::fmt::Write as _;
 use abp_intent::{BusinessIntentInput, ResolvedBusinessIntent, resolve};
 use serde::Deserialize;
 
-const FIELDS: [&str; 5] = ["business_type", "industry", "monetization_type", "website_template", "needs_erp"];
+const FIELDS: [&str; 5] = [
+    "business_type",
+    "industry",
+    "monetization_type",
+    "website_template",
+    "needs_erp",
+];
 
 /// Floors, per split, for the share of all labels that must be right (micro average over the
 /// five fields). Measured when the floors were set (vocabulary version 1): dev 0.99, holdout
@@ -67,7 +73,10 @@ impl Score {
 
 #[test]
 fn labelled_descriptions_resolve_above_the_accuracy_floors() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/intent/labelled.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/intent/labelled.jsonl"
+    );
     let data = std::fs::read_to_string(path).expect("read tests/data/intent/labelled.jsonl");
     let show_holdout = std::env::var_os("ABP_INTENT_SHOW_HOLDOUT").is_some();
     // (split, field) -> score; (split, lang) -> score
@@ -75,8 +84,13 @@ fn labelled_descriptions_resolve_above_the_accuracy_floors() {
     let mut by_lang: BTreeMap<(String, String), Score> = BTreeMap::new();
     let mut lines_per_split: BTreeMap<String, usize> = BTreeMap::new();
     let mut mistakes = String::new();
-    for (number, raw) in data.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let line: Line = serde_json::from_str(raw).unwrap_or_else(|e| panic!("line {}: {e}", number + 1));
+    for (number, raw) in data
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let line: Line =
+            serde_json::from_str(raw).unwrap_or_else(|e| panic!("line {}: {e}", number + 1));
         assert!(
             line.split == "dev" || line.split == "holdout",
             "{}: split must be dev or holdout",
@@ -93,13 +107,18 @@ fn labelled_descriptions_resolve_above_the_accuracy_floors() {
             let ok = got == *expected;
             for score in [
                 by_field.entry((line.split.clone(), *field)).or_default(),
-                by_lang.entry((line.split.clone(), line.lang.clone())).or_default(),
+                by_lang
+                    .entry((line.split.clone(), line.lang.clone()))
+                    .or_default(),
             ] {
                 score.total += 1;
                 score.right += usize::from(ok);
             }
             if !ok && (line.split == "dev" || show_holdout) {
-                let why = intent.explanation(field).map(|e| e.rule.clone()).unwrap_or_default();
+                let why = intent
+                    .explanation(field)
+                    .map(|e| e.rule.clone())
+                    .unwrap_or_default();
                 let _ = writeln!(
                     mistakes,
                     "  {} {field}: expected {expected}, got {got}  [{}]\n      {why}",
@@ -115,10 +134,21 @@ fn labelled_descriptions_resolve_above_the_accuracy_floors() {
     for field in FIELDS {
         let _ = write!(table, "{field:<20}");
         for split in ["dev", "holdout"] {
-            let score = by_field.remove(&(split.to_owned(), field)).unwrap_or_default();
-            let _ = write!(table, "{:>3}/{:<3} {:>6.1}%     ", score.right, score.total, score.share() * 100.0);
+            let score = by_field
+                .remove(&(split.to_owned(), field))
+                .unwrap_or_default();
+            let _ = write!(
+                table,
+                "{:>3}/{:<3} {:>6.1}%     ",
+                score.right,
+                score.total,
+                score.share() * 100.0
+            );
             if score.share() < FLOOR_FIELD {
-                failures.push(format!("{split} {field} {:.3} < {FLOOR_FIELD}", score.share()));
+                failures.push(format!(
+                    "{split} {field} {:.3} < {FLOOR_FIELD}",
+                    score.share()
+                ));
             }
             let total = totals.entry(split.to_owned()).or_default();
             total.right += score.right;
@@ -129,14 +159,28 @@ fn labelled_descriptions_resolve_above_the_accuracy_floors() {
     let _ = write!(table, "{:<20}", "all fields");
     for split in ["dev", "holdout"] {
         let score = &totals[split];
-        let _ = write!(table, "{:>3}/{:<3} {:>6.1}%     ", score.right, score.total, score.share() * 100.0);
+        let _ = write!(
+            table,
+            "{:>3}/{:<3} {:>6.1}%     ",
+            score.right,
+            score.total,
+            score.share() * 100.0
+        );
     }
     table.push('\n');
     for lang in ["en", "de"] {
         let _ = write!(table, "{:<20}", format!("  language {lang}"));
         for split in ["dev", "holdout"] {
-            let score = by_lang.remove(&(split.to_owned(), lang.to_owned())).unwrap_or_default();
-            let _ = write!(table, "{:>3}/{:<3} {:>6.1}%     ", score.right, score.total, score.share() * 100.0);
+            let score = by_lang
+                .remove(&(split.to_owned(), lang.to_owned()))
+                .unwrap_or_default();
+            let _ = write!(
+                table,
+                "{:>3}/{:<3} {:>6.1}%     ",
+                score.right,
+                score.total,
+                score.share() * 100.0
+            );
         }
         table.push('\n');
     }
@@ -158,6 +202,12 @@ fn labelled_descriptions_resolve_above_the_accuracy_floors() {
         }
     }
     let lines: usize = lines_per_split.values().sum();
-    assert!(lines >= 150, "the labelled set needs at least 150 lines, has {lines}");
-    assert!(failures.is_empty(), "accuracy below the floor: {failures:?}\n{table}");
+    assert!(
+        lines >= 150,
+        "the labelled set needs at least 150 lines, has {lines}"
+    );
+    assert!(
+        failures.is_empty(),
+        "accuracy below the floor: {failures:?}\n{table}"
+    );
 }

@@ -3,7 +3,9 @@
 
 use std::net::Ipv4Addr;
 
-use abp_intent::{BusinessIntentInput, PlanOptions, PlannedGraph, ResolvedBusinessIntent, plan, resolve};
+use abp_intent::{
+    BusinessIntentInput, PlanOptions, PlannedGraph, ResolvedBusinessIntent, plan, resolve,
+};
 use serde_json::{Value, json};
 
 fn intent(vision: &str, domain: Option<&str>) -> ResolvedBusinessIntent {
@@ -25,7 +27,12 @@ fn check(vision: &str, domain: Option<&str>, expect: &[(&str, &[&str])]) -> Plan
         .collect();
     let want: Vec<(String, Vec<String>)> = expect
         .iter()
-        .map(|(id, deps)| ((*id).to_owned(), deps.iter().map(|d| (*d).to_owned()).collect()))
+        .map(|(id, deps)| {
+            (
+                (*id).to_owned(),
+                deps.iter().map(|d| (*d).to_owned()).collect(),
+            )
+        })
         .collect();
     assert_eq!(got, want, "{vision}");
     graph
@@ -36,7 +43,11 @@ fn dns_is_planned_only_when_a_domain_is_given() {
     check(
         "I want a consulting business",
         Some("acme-consulting.test"),
-        &[("website", &[]), ("dns", &["website"]), ("odoo_consulting_engagements", &[])],
+        &[
+            ("website", &[]),
+            ("dns", &["website"]),
+            ("odoo_consulting_engagements", &[]),
+        ],
     );
     check(
         "I want a consulting business",
@@ -60,7 +71,11 @@ fn odoo_nodes_run_one_after_another() {
 
 #[test]
 fn no_erp_means_no_odoo_nodes_and_no_website_means_no_site_or_dns() {
-    check("Personal blog about hiking, not a business", Some("hiking.test"), &[("website", &[]), ("dns", &["website"])]);
+    check(
+        "Personal blog about hiking, not a business",
+        Some("hiking.test"),
+        &[("website", &[]), ("dns", &["website"])],
+    );
     check(
         "Consulting firm; no website needed, only the CRM",
         Some("acme.test"),
@@ -74,8 +89,15 @@ fn dns_records_point_the_apex_at_the_site_and_www_at_the_apex() {
         site_ipv4: Ipv4Addr::new(203, 0, 113, 7),
         ..PlanOptions::default()
     };
-    let graph = plan(&intent("Dental practice in Leeds", Some("smile-leeds.test")), &opts);
-    let dns = graph.nodes.iter().find(|n| n.node_id == "dns").expect("dns node");
+    let graph = plan(
+        &intent("Dental practice in Leeds", Some("smile-leeds.test")),
+        &opts,
+    );
+    let dns = graph
+        .nodes
+        .iter()
+        .find(|n| n.node_id == "dns")
+        .expect("dns node");
     assert_eq!(dns.node_type, "dns");
     assert_eq!(
         dns.params,
@@ -93,7 +115,8 @@ fn dns_records_point_the_apex_at_the_site_and_www_at_the_apex() {
 #[test]
 fn website_params_carry_the_intent_content() {
     let resolved = resolve(&BusinessIntentInput {
-        vision: "Physiotherapiepraxis mit Krankengymnastik, Manueller Therapie und Hausbesuchen".to_owned(),
+        vision: "Physiotherapiepraxis mit Krankengymnastik, Manueller Therapie und Hausbesuchen"
+            .to_owned(),
         region: Some("DE".to_owned()),
         target_audience: Some("Sportler und Senioren".to_owned()),
         domain: Some("physio-nord.test".to_owned()),
@@ -102,7 +125,10 @@ fn website_params_carry_the_intent_content() {
     .expect("valid");
     let graph = plan(&resolved, &PlanOptions::default());
     let site = &graph.nodes[0];
-    assert_eq!((site.node_id.as_str(), site.node_type.as_str()), ("website", "webgenesis"));
+    assert_eq!(
+        (site.node_id.as_str(), site.node_type.as_str()),
+        ("website", "webgenesis")
+    );
     let p = &site.params;
     assert_eq!(p["template"], json!(resolved.website_template));
     assert_eq!(p["business_name"], "Physiotherapiepraxis");
@@ -117,8 +143,15 @@ fn website_params_carry_the_intent_content() {
         .iter()
         .filter_map(|s| s["name"].as_str())
         .collect();
-    assert_eq!(services, ["Krankengymnastik", "Manueller Therapie", "Hausbesuchen"]);
-    assert!(p["tagline"].as_str().is_some_and(|t| t.contains("Sportler und Senioren")));
+    assert_eq!(
+        services,
+        ["Krankengymnastik", "Manueller Therapie", "Hausbesuchen"]
+    );
+    assert!(
+        p["tagline"]
+            .as_str()
+            .is_some_and(|t| t.contains("Sportler und Senioren"))
+    );
 }
 
 #[test]
@@ -135,15 +168,27 @@ fn business_names_come_from_the_input_or_the_vision() {
             .unwrap_or_default()
             .to_owned()
     };
-    assert_eq!(name("I want a consulting business", None), "Consulting Business");
-    assert_eq!(name("I want a consulting business", Some("Acme Advisory")), "Acme Advisory");
+    assert_eq!(
+        name("I want a consulting business", None),
+        "Consulting Business"
+    );
+    assert_eq!(
+        name("I want a consulting business", Some("Acme Advisory")),
+        "Acme Advisory"
+    );
     assert_eq!(name("Surf school in Cornwall", None), "Surf School");
     assert_eq!(name("Zahnarztpraxis in Graz", None), "Zahnarztpraxis");
     assert_eq!(name("Boutique law firm for startups", None), "Law Firm");
     assert_eq!(name("We build software", None), "Software Business");
     // Nothing nameable: the industry's neutral name, or the general one.
-    assert_eq!(name("We are building a SaaS tool that helps restaurants", None), "Software Company");
-    assert_eq!(name("Wir helfen Menschen im Alltag", None), "Mein Unternehmen");
+    assert_eq!(
+        name("We are building a SaaS tool that helps restaurants", None),
+        "Software Company"
+    );
+    assert_eq!(
+        name("Wir helfen Menschen im Alltag", None),
+        "Mein Unternehmen"
+    );
 }
 
 #[test]
@@ -154,10 +199,17 @@ fn odoo_params_carry_the_module_and_version() {
         ..PlanOptions::default()
     };
     let graph = plan(&resolved, &opts);
-    let odoo = graph.nodes.iter().find(|n| n.node_type == "odoo").expect("odoo node");
+    let odoo = graph
+        .nodes
+        .iter()
+        .find(|n| n.node_type == "odoo")
+        .expect("odoo node");
     assert_eq!(odoo.node_id, "odoo_education_courses");
     assert_eq!(odoo.params["odoo_version"], "18.0");
-    assert_eq!(odoo.params["module"], json!(resolved.custom_modules_spec[0]));
+    assert_eq!(
+        odoo.params["module"],
+        json!(resolved.custom_modules_spec[0])
+    );
 }
 
 #[test]
@@ -168,21 +220,45 @@ fn graph_id_follows_the_intent_id() {
     let (ga, gb) = (plan(&a, &opts), plan(&b, &opts));
     assert_eq!(ga, plan(&a, &opts));
     assert_eq!(ga.business_intent_id, a.intent_id);
-    assert!(ga.graph_id.starts_with("graph_") && ga.graph_id.len() == 22, "{}", ga.graph_id);
+    assert!(
+        ga.graph_id.starts_with("graph_") && ga.graph_id.len() == 22,
+        "{}",
+        ga.graph_id
+    );
     assert_ne!(ga.graph_id, gb.graph_id);
 }
 
 #[test]
 fn the_graph_serializes_to_the_seed_field_names_and_back() {
-    let graph = plan(&intent("Online shop for tea", Some("tea.test")), &PlanOptions::default());
+    let graph = plan(
+        &intent("Online shop for tea", Some("tea.test")),
+        &PlanOptions::default(),
+    );
     let value = serde_json::to_value(&graph).expect("serializes");
-    let keys: Vec<&str> = value.as_object().expect("object").keys().map(String::as_str).collect();
+    let keys: Vec<&str> = value
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         keys,
-        ["graph_id", "business_intent_id", "dry_run", "auto_rollback", "stop_on_first_error", "nodes"]
+        [
+            "graph_id",
+            "business_intent_id",
+            "dry_run",
+            "auto_rollback",
+            "stop_on_first_error",
+            "nodes"
+        ]
     );
     for node in value["nodes"].as_array().expect("nodes") {
-        let keys: Vec<&str> = node.as_object().expect("node").keys().map(String::as_str).collect();
+        let keys: Vec<&str> = node
+            .as_object()
+            .expect("node")
+            .keys()
+            .map(String::as_str)
+            .collect();
         assert_eq!(keys, ["node_id", "node_type", "depends_on", "params"]);
     }
     let back: PlannedGraph = serde_json::from_value(value).expect("deserializes");
@@ -195,9 +271,26 @@ fn plan_options_default_to_a_safe_dry_run() {
     assert_eq!(defaults.site_ipv4, Ipv4Addr::LOCALHOST);
     assert_eq!(defaults.odoo_version, "17.0");
     assert!(defaults.dry_run && defaults.auto_rollback && defaults.stop_on_first_error);
-    let from_json: PlanOptions = serde_json::from_value(json!({ "dry_run": false })).expect("options");
-    assert_eq!(from_json, PlanOptions { dry_run: false, ..defaults });
+    let from_json: PlanOptions =
+        serde_json::from_value(json!({ "dry_run": false })).expect("options");
+    assert_eq!(
+        from_json,
+        PlanOptions {
+            dry_run: false,
+            ..defaults
+        }
+    );
     let graph = plan(&intent("Plumber in Leeds", None), &from_json);
-    assert_eq!((graph.dry_run, graph.auto_rollback, graph.stop_on_first_error), (false, true, true));
-    assert_eq!(serde_json::to_value(&graph).expect("json")["dry_run"], Value::Bool(false));
+    assert_eq!(
+        (
+            graph.dry_run,
+            graph.auto_rollback,
+            graph.stop_on_first_error
+        ),
+        (false, true, true)
+    );
+    assert_eq!(
+        serde_json::to_value(&graph).expect("json")["dry_run"],
+        Value::Bool(false)
+    );
 }

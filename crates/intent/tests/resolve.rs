@@ -2,7 +2,9 @@
 //! its customers, German compounds and spellings, determinism, validation, risk, modules and
 //! explanations. Most cases go through `check(input, expectations)`.
 
-use abp_intent::{BusinessIntentInput, FieldType, InputProblem, ModuleSpec, ResolvedBusinessIntent, resolve};
+use abp_intent::{
+    BusinessIntentInput, FieldType, InputProblem, ModuleSpec, ResolvedBusinessIntent, resolve,
+};
 use serde_json::Value;
 
 fn input(vision: &str) -> BusinessIntentInput {
@@ -61,12 +63,24 @@ fn consulting_example_is_a_professional_service_with_engagements() {
         .iter()
         .find(|m| m.name == "consulting.engagement")
         .expect("engagement model");
-    let client = engagement.fields.iter().find(|f| f.name == "partner_id").expect("client field");
+    let client = engagement
+        .fields
+        .iter()
+        .find(|f| f.name == "partner_id")
+        .expect("client field");
     assert_eq!(client.field_type, FieldType::Many2one);
     assert_eq!(client.relation.as_deref(), Some("res.partner"));
-    assert!(module.models.iter().any(|m| m.name == "consulting.time.entry"));
+    assert!(
+        module
+            .models
+            .iter()
+            .any(|m| m.name == "consulting.time.entry")
+    );
     for standard in ["crm", "project", "hr_timesheet", "account"] {
-        assert!(intent.odoo_modules_required.iter().any(|m| m == standard), "{standard} missing");
+        assert!(
+            intent.odoo_modules_required.iter().any(|m| m == standard),
+            "{standard} missing"
+        );
     }
 }
 
@@ -74,34 +88,71 @@ fn consulting_example_is_a_professional_service_with_engagements() {
 fn multi_word_phrases_beat_their_single_words() {
     let intent = check(
         &input("We run an online shop for loose-leaf teas"),
-        &[("website_template", "ecommerce-basic"), ("business_type", "product")],
+        &[
+            ("website_template", "ecommerce-basic"),
+            ("business_type", "product"),
+        ],
     );
-    let matched = &intent.explanation("website_template").expect("explained").matched;
+    let matched = &intent
+        .explanation("website_template")
+        .expect("explained")
+        .matched;
     assert!(matched.iter().any(|m| m == "online shop"), "{matched:?}");
     assert!(!matched.iter().any(|m| m == "shop"), "{matched:?}");
     check_all(&[
-        ("Coffee shop with homemade cakes", &[("industry", "hospitality"), ("business_type", "service")]),
-        ("Real estate agency in Leeds", &[("industry", "real_estate")]),
-        ("Software development for logistics firms", &[("business_type", "service"), ("industry", "technology")]),
+        (
+            "Coffee shop with homemade cakes",
+            &[("industry", "hospitality"), ("business_type", "service")],
+        ),
+        (
+            "Real estate agency in Leeds",
+            &[("industry", "real_estate")],
+        ),
+        (
+            "Software development for logistics firms",
+            &[("business_type", "service"), ("industry", "technology")],
+        ),
     ]);
 }
 
 #[test]
 fn negated_words_are_not_matches() {
     check_all(&[
-        ("Physiotherapy clinic, no online shop, just appointments", &[("website_template", "!ecommerce-basic")]),
-        ("Kanzlei für Arbeitsrecht, kein Onlineshop", &[("website_template", "!ecommerce-basic")]),
-        ("Language tutoring app without subscriptions", &[("monetization_type", "!subscription")]),
-        ("Nachhilfe ohne Abo, bezahlt wird pro Stunde", &[("monetization_type", "!subscription")]),
-        ("An ad-free podcast about gardening, paid for by listener memberships", &[
-            ("monetization_type", "subscription"),
-        ]),
-        ("Dachdeckerei, wir brauchen nur eine Website, kein ERP", &[("needs_erp", "false")]),
+        (
+            "Physiotherapy clinic, no online shop, just appointments",
+            &[("website_template", "!ecommerce-basic")],
+        ),
+        (
+            "Kanzlei für Arbeitsrecht, kein Onlineshop",
+            &[("website_template", "!ecommerce-basic")],
+        ),
+        (
+            "Language tutoring app without subscriptions",
+            &[("monetization_type", "!subscription")],
+        ),
+        (
+            "Nachhilfe ohne Abo, bezahlt wird pro Stunde",
+            &[("monetization_type", "!subscription")],
+        ),
+        (
+            "An ad-free podcast about gardening, paid for by listener memberships",
+            &[("monetization_type", "subscription")],
+        ),
+        (
+            "Dachdeckerei, wir brauchen nur eine Website, kein ERP",
+            &[("needs_erp", "false")],
+        ),
     ]);
     // The same sentences without the negation do match, so the cases above can fail.
     check_all(&[
-        ("Physiotherapy clinic with an online shop", &[("website_template", "ecommerce-basic")]),
-        ("Language tutoring app with subscriptions", &[("monetization_type", "subscription")]),
+        (
+            "Physiotherapy clinic with an online shop",
+            &[("website_template", "ecommerce-basic")],
+        ),
+        (
+            "Language tutoring app with subscriptions",
+            &[("monetization_type", "subscription")],
+        ),
         ("Nachhilfe im Abo", &[("monetization_type", "subscription")]),
     ]);
 }
@@ -109,31 +160,85 @@ fn negated_words_are_not_matches() {
 #[test]
 fn the_business_activity_beats_its_customers() {
     check_all(&[
-        ("IT services for dental practices", &[("industry", "technology"), ("business_type", "service")]),
-        ("Software für Steuerberater und Anwälte", &[("industry", "technology"), ("business_type", "platform")]),
-        ("Marketing agency for restaurants and hotels", &[("industry", "professional_services")]),
-        ("Strategy consulting for hospitals", &[("industry", "professional_services")]),
-        ("Webentwicklung fuer Zahnarztpraxen", &[("industry", "technology")]),
-        ("We sell packaging machines to food manufacturers", &[("business_type", "product")]),
+        (
+            "IT services for dental practices",
+            &[("industry", "technology"), ("business_type", "service")],
+        ),
+        (
+            "Software für Steuerberater und Anwälte",
+            &[("industry", "technology"), ("business_type", "platform")],
+        ),
+        (
+            "Marketing agency for restaurants and hotels",
+            &[("industry", "professional_services")],
+        ),
+        (
+            "Strategy consulting for hospitals",
+            &[("industry", "professional_services")],
+        ),
+        (
+            "Webentwicklung fuer Zahnarztpraxen",
+            &[("industry", "technology")],
+        ),
+        (
+            "We sell packaging machines to food manufacturers",
+            &[("business_type", "product")],
+        ),
         // Control: without a competing activity the words after "for" still decide.
-        ("Dental practice for the whole family", &[("industry", "healthcare")]),
+        (
+            "Dental practice for the whole family",
+            &[("industry", "healthcare")],
+        ),
     ]);
 }
 
 #[test]
 fn german_compounds_and_spellings_match_their_stems() {
     check_all(&[
-        ("Steuerberatungskanzlei in Köln", &[("industry", "professional_services"), ("business_type", "service")]),
-        ("Zahnarztpraxis in Berlin-Mitte", &[("industry", "healthcare"), ("business_type", "service")]),
-        ("Onlineshop für Tee", &[("website_template", "ecommerce-basic"), ("business_type", "product")]),
-        ("Webdesign-Agentur in Hamburg", &[("business_type", "service"), ("language", "de")]),
-        ("Rechtsanwaltskanzlei für Mietrecht", &[("industry", "legal")]),
-        ("Praxisverwaltungssoftware im Monatsabo", &[("business_type", "platform"), ("monetization_type", "subscription")]),
+        (
+            "Steuerberatungskanzlei in Köln",
+            &[
+                ("industry", "professional_services"),
+                ("business_type", "service"),
+            ],
+        ),
+        (
+            "Zahnarztpraxis in Berlin-Mitte",
+            &[("industry", "healthcare"), ("business_type", "service")],
+        ),
+        (
+            "Onlineshop für Tee",
+            &[
+                ("website_template", "ecommerce-basic"),
+                ("business_type", "product"),
+            ],
+        ),
+        (
+            "Webdesign-Agentur in Hamburg",
+            &[("business_type", "service"), ("language", "de")],
+        ),
+        (
+            "Rechtsanwaltskanzlei für Mietrecht",
+            &[("industry", "legal")],
+        ),
+        (
+            "Praxisverwaltungssoftware im Monatsabo",
+            &[
+                ("business_type", "platform"),
+                ("monetization_type", "subscription"),
+            ],
+        ),
     ]);
     for (a, b) in [
-        ("Übersetzungsbüro für Fachtexte", "Uebersetzungsbuero fuer Fachtexte"),
+        (
+            "Übersetzungsbüro für Fachtexte",
+            "Uebersetzungsbuero fuer Fachtexte",
+        ),
         ("Bäckerei mit Café", "Baeckerei mit Cafe"),
-        ("Großhandel für Gastronomiebedarf", "Grosshandel fuer Gastronomiebedarf"),
+        (
+            "Großhandel für Gastronomiebedarf",
+            "Grosshandel fuer Gastronomiebedarf",
+        ),
     ] {
         let (x, y) = (resolve(&input(a)).expect(a), resolve(&input(b)).expect(b));
         assert_eq!(
@@ -161,7 +266,12 @@ fn resolution_is_deterministic_and_the_id_follows_the_input() {
     );
     let id = &first.intent_id;
     assert!(id.starts_with("intent_") && id.len() == 23, "{id}");
-    assert!(id[7..].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()), "{id}");
+    assert!(
+        id[7..]
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+        "{id}"
+    );
 
     // Whitespace and case of the domain are normalized away; content changes are not.
     let spaced = BusinessIntentInput {
@@ -171,11 +281,24 @@ fn resolution_is_deterministic_and_the_id_follows_the_input() {
     };
     assert_eq!(resolve(&spaced).expect("valid").intent_id, *id);
     for changed in [
-        BusinessIntentInput { vision: "Boutique hotel with ten rooms".to_owned(), ..base.clone() },
-        BusinessIntentInput { domain: Some("other-hotel.test".to_owned()), ..base.clone() },
-        BusinessIntentInput { compliance_sensitivity: Some("high".to_owned()), ..base.clone() },
+        BusinessIntentInput {
+            vision: "Boutique hotel with ten rooms".to_owned(),
+            ..base.clone()
+        },
+        BusinessIntentInput {
+            domain: Some("other-hotel.test".to_owned()),
+            ..base.clone()
+        },
+        BusinessIntentInput {
+            compliance_sensitivity: Some("high".to_owned()),
+            ..base.clone()
+        },
     ] {
-        assert_ne!(resolve(&changed).expect("valid").intent_id, *id, "{changed:?}");
+        assert_ne!(
+            resolve(&changed).expect("valid").intent_id,
+            *id,
+            "{changed:?}"
+        );
     }
 }
 
@@ -192,7 +315,12 @@ fn invalid_input_reports_every_problem_at_once() {
     assert_eq!(error.problems.len(), 4, "{error}");
     assert!(error.problems.contains(&InputProblem::EmptyVision));
     let message = error.to_string();
-    for needle in ["`vision` is empty", "without a scheme", "\"extreme\"", "\"barter\""] {
+    for needle in [
+        "`vision` is empty",
+        "without a scheme",
+        "\"extreme\"",
+        "\"barter\"",
+    ] {
         assert!(message.contains(needle), "{needle} not in {message}");
     }
     assert!(!message.ends_with('.'));
@@ -207,10 +335,22 @@ fn domains_are_checked_and_normalized() {
         })
     };
     assert_eq!(
-        with_domain(" Acme-Consulting.TEST. ").expect("valid").domain.as_deref(),
+        with_domain(" Acme-Consulting.TEST. ")
+            .expect("valid")
+            .domain
+            .as_deref(),
         Some("acme-consulting.test")
     );
-    for bad in ["localhost", "-acme.test", "acme-.test", "ac me.test", "bücher.de", "10.0.0.1", "a..test", "acme.test/path"] {
+    for bad in [
+        "localhost",
+        "-acme.test",
+        "acme-.test",
+        "ac me.test",
+        "bücher.de",
+        "10.0.0.1",
+        "a..test",
+        "acme.test/path",
+    ] {
         let error = with_domain(bad).expect_err(bad);
         assert!(
             matches!(&error.problems[..], [InputProblem::InvalidDomain { .. }]),
@@ -225,11 +365,26 @@ fn language_follows_the_text_or_a_dach_region() {
         region: region.map(str::to_owned),
         ..input(vision)
     };
-    check(&with_region("Wir sind eine kleine Bäckerei in Bremen", None), &[("language", "de")]);
-    check(&with_region("Small bakery in Vienna", Some("AT")), &[("language", "de")]);
-    check(&with_region("Small bakery in Zurich", Some("Schweiz")), &[("language", "de")]);
-    check(&with_region("Small bakery in Leeds", Some("GB")), &[("language", "en")]);
-    check(&with_region("Small bakery in Leeds", None), &[("language", "en")]);
+    check(
+        &with_region("Wir sind eine kleine Bäckerei in Bremen", None),
+        &[("language", "de")],
+    );
+    check(
+        &with_region("Small bakery in Vienna", Some("AT")),
+        &[("language", "de")],
+    );
+    check(
+        &with_region("Small bakery in Zurich", Some("Schweiz")),
+        &[("language", "de")],
+    );
+    check(
+        &with_region("Small bakery in Leeds", Some("GB")),
+        &[("language", "en")],
+    );
+    check(
+        &with_region("Small bakery in Leeds", None),
+        &[("language", "en")],
+    );
 }
 
 #[test]
@@ -238,17 +393,26 @@ fn risk_adds_the_documented_weights() {
         compliance_sensitivity: Some("high".to_owned()),
         ..input("Psychotherapy practice with online sessions")
     };
-    let intent = check(&high, &[("risk_level", "critical"), ("industry", "healthcare")]);
+    let intent = check(
+        &high,
+        &[("risk_level", "critical"), ("industry", "healthcare")],
+    );
     // service 5 + transaction 10 + high 35 + healthcare 30
     assert_eq!(intent.risk_score, 80);
     let rule = &intent.explanation("risk_level").expect("explained").rule;
-    assert!(rule.contains("compliance high 35") && rule.contains("= 80"), "{rule}");
+    assert!(
+        rule.contains("compliance high 35") && rule.contains("= 80"),
+        "{rule}"
+    );
     let low = BusinessIntentInput {
         compliance_sensitivity: Some("low".to_owned()),
         ..input("I want a consulting business")
     };
     check(&low, &[("risk_level", "low")]);
-    check(&input("Peer-to-peer lending marketplace taking a commission"), &[("risk_level", "critical")]);
+    check(
+        &input("Peer-to-peer lending marketplace taking a commission"),
+        &[("risk_level", "critical")],
+    );
 }
 
 #[test]
@@ -260,18 +424,40 @@ fn a_given_monetization_overrides_the_text() {
     let intent = check(&given, &[("monetization_type", "subscription")]);
     let explanation = intent.explanation("monetization_type").expect("explained");
     assert!((explanation.confidence - 1.0).abs() < f64::EPSILON);
-    assert!(intent.custom_modules_spec.iter().any(|m| m.name == "recurring_contracts"));
+    assert!(
+        intent
+            .custom_modules_spec
+            .iter()
+            .any(|m| m.name == "recurring_contracts")
+    );
 }
 
 #[test]
 fn subscriptions_use_community_modules_and_say_why() {
     let intent = check(
         &input("SaaS platform for gyms, billed monthly per location"),
-        &[("business_type", "platform"), ("monetization_type", "subscription"), ("industry", "technology")],
+        &[
+            ("business_type", "platform"),
+            ("monetization_type", "subscription"),
+            ("industry", "technology"),
+        ],
     );
-    assert!(!intent.odoo_modules_required.iter().any(|m| m == "sale_subscription"));
-    assert!(intent.odoo_modules_required.iter().any(|m| m == "sale_management"));
-    let rule = &intent.explanation("odoo_modules_required").expect("explained").rule;
+    assert!(
+        !intent
+            .odoo_modules_required
+            .iter()
+            .any(|m| m == "sale_subscription")
+    );
+    assert!(
+        intent
+            .odoo_modules_required
+            .iter()
+            .any(|m| m == "sale_management")
+    );
+    let rule = &intent
+        .explanation("odoo_modules_required")
+        .expect("explained")
+        .rule;
     assert!(rule.contains("Enterprise-only"), "{rule}");
     assert_eq!(intent.custom_modules_spec[0].name, "saas_subscriptions");
 }
@@ -280,7 +466,11 @@ fn subscriptions_use_community_modules_and_say_why() {
 fn a_personal_site_needs_no_erp_and_a_single_page() {
     let intent = check(
         &input("Personal blog about hiking in the Alps, not a business, just a website"),
-        &[("needs_erp", "false"), ("website_template", "static-landing"), ("needs_website", "true")],
+        &[
+            ("needs_erp", "false"),
+            ("website_template", "static-landing"),
+            ("needs_website", "true"),
+        ],
     );
     assert!(intent.odoo_modules_required.is_empty());
     assert!(intent.custom_modules_spec.is_empty());
@@ -288,7 +478,10 @@ fn a_personal_site_needs_no_erp_and_a_single_page() {
 
 #[test]
 fn every_decided_field_is_explained_with_a_confidence() {
-    let intent = resolve(&input("Orthodontist clinic with online booking and a customer portal")).expect("valid");
+    let intent = resolve(&input(
+        "Orthodontist clinic with online booking and a customer portal",
+    ))
+    .expect("valid");
     for field in [
         "language",
         "industry",
@@ -302,14 +495,30 @@ fn every_decided_field_is_explained_with_a_confidence() {
         "custom_modules_spec",
         "estimated_complexity_score",
     ] {
-        let e = intent.explanation(field).unwrap_or_else(|| panic!("{field} not explained"));
-        assert!((0.0..=1.0).contains(&e.confidence), "{field}: {}", e.confidence);
+        let e = intent
+            .explanation(field)
+            .unwrap_or_else(|| panic!("{field} not explained"));
+        assert!(
+            (0.0..=1.0).contains(&e.confidence),
+            "{field}: {}",
+            e.confidence
+        );
         assert!(!e.rule.is_empty(), "{field}");
     }
     let industry = intent.explanation("industry").expect("explained");
-    assert!(industry.matched.iter().any(|m| m.contains("Orthodontist")), "{:?}", industry.matched);
-    let complexity = intent.explanation("estimated_complexity_score").expect("explained");
-    assert!(complexity.rule.contains("features booking, portal"), "{}", complexity.rule);
+    assert!(
+        industry.matched.iter().any(|m| m.contains("Orthodontist")),
+        "{:?}",
+        industry.matched
+    );
+    let complexity = intent
+        .explanation("estimated_complexity_score")
+        .expect("explained");
+    assert!(
+        complexity.rule.contains("features booking, portal"),
+        "{}",
+        complexity.rule
+    );
     assert!((1..=100).contains(&intent.estimated_complexity_score));
 }
 
@@ -330,13 +539,33 @@ fn complexity_grows_with_moving_parts() {
 
 /// Odoo core module names a generated module must not shadow.
 const RESERVED: &[&str] = &[
-    "base", "web", "mail", "sale", "account", "crm", "project", "stock", "product", "contacts", "website", "hr",
-    "purchase", "mrp", "point_of_sale", "calendar", "sale_management", "hr_timesheet", "website_sale", "event",
+    "base",
+    "web",
+    "mail",
+    "sale",
+    "account",
+    "crm",
+    "project",
+    "stock",
+    "product",
+    "contacts",
+    "website",
+    "hr",
+    "purchase",
+    "mrp",
+    "point_of_sale",
+    "calendar",
+    "sale_management",
+    "hr_timesheet",
+    "website_sale",
+    "event",
 ];
 
 fn is_identifier(name: &str) -> bool {
     name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn validate(module: &ModuleSpec) -> Vec<String> {
@@ -344,12 +573,17 @@ fn validate(module: &ModuleSpec) -> Vec<String> {
     if !is_identifier(&module.name) || RESERVED.contains(&module.name.as_str()) {
         problems.push(format!("module name {}", module.name));
     }
-    if !module.depends.iter().any(|d| d == "base") || !module.depends.iter().all(|d| is_identifier(d)) {
+    if !module.depends.iter().any(|d| d == "base")
+        || !module.depends.iter().all(|d| is_identifier(d))
+    {
         problems.push(format!("{} depends {:?}", module.name, module.depends));
     }
     for model in &module.models {
         let dotted = model.name.contains('.')
-            && model.name.split('.').all(|part| !part.is_empty() && is_identifier(part));
+            && model
+                .name
+                .split('.')
+                .all(|part| !part.is_empty() && is_identifier(part));
         if !dotted {
             problems.push(format!("model name {}", model.name));
         }
@@ -362,11 +596,16 @@ fn validate(module: &ModuleSpec) -> Vec<String> {
             if field.field_type.is_relational() != field.relation.is_some() {
                 problems.push(format!("relation of {at}"));
             }
-            if (field.field_type == FieldType::Selection) != field.selection.as_ref().is_some_and(|s| !s.is_empty()) {
+            if (field.field_type == FieldType::Selection)
+                != field.selection.as_ref().is_some_and(|s| !s.is_empty())
+            {
                 problems.push(format!("selection of {at}"));
             }
             if field.field_type == FieldType::One2many {
-                let target = module.models.iter().find(|m| Some(&m.name) == field.relation.as_ref());
+                let target = module
+                    .models
+                    .iter()
+                    .find(|m| Some(&m.name) == field.relation.as_ref());
                 let inverse_ok = target.is_some_and(|t| {
                     t.fields.iter().any(|f| {
                         Some(&f.name) == field.inverse_name.as_ref()
@@ -406,7 +645,10 @@ fn custom_modules_follow_the_params_contract_for_every_kind_of_business() {
     let mut seen = std::collections::BTreeSet::new();
     for vision in visions {
         let intent = resolve(&input(vision)).expect(vision);
-        assert!(!intent.custom_modules_spec.is_empty(), "{vision}: no module");
+        assert!(
+            !intent.custom_modules_spec.is_empty(),
+            "{vision}: no module"
+        );
         for module in &intent.custom_modules_spec {
             let problems = validate(module);
             assert!(problems.is_empty(), "{vision}: {problems:?}");
@@ -415,10 +657,16 @@ fn custom_modules_follow_the_params_contract_for_every_kind_of_business() {
         // The first module pulls in the standard modules.
         let first = &intent.custom_modules_spec[0];
         for standard in &intent.odoo_modules_required {
-            assert!(first.depends.contains(standard), "{vision}: {standard} not in depends");
+            assert!(
+                first.depends.contains(standard),
+                "{vision}: {standard} not in depends"
+            );
         }
     }
-    assert!(seen.len() >= 12, "expected a module per kind of business, got {seen:?}");
+    assert!(
+        seen.len() >= 12,
+        "expected a module per kind of business, got {seen:?}"
+    );
 }
 
 #[test]
@@ -428,6 +676,10 @@ fn health_modules_do_not_store_diagnoses() {
     assert_eq!(module.name, "practice_appointments");
     for field in module.models.iter().flat_map(|m| &m.fields) {
         let text = format!("{} {}", field.name, field.string).to_lowercase();
-        assert!(!text.contains("diagnos") && !text.contains("finding"), "{}", field.name);
+        assert!(
+            !text.contains("diagnos") && !text.contains("finding"),
+            "{}",
+            field.name
+        );
     }
 }
