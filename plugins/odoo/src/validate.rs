@@ -706,7 +706,13 @@ impl Checker {
             }
             let mut field = FieldSpec::new(&currency, FieldType::Many2one);
             field.relation = Some("res.currency".to_owned());
-            field.string = Some("Currency".to_owned());
+            // Distinct labels: Odoo warns about two fields of one model with the same label.
+            let stem = currency.strip_suffix("_id").unwrap_or(&currency);
+            field.string = Some(if stem == "currency" {
+                "Currency".to_owned()
+            } else {
+                humanize(stem)
+            });
             field.required = Some(true);
             fields.push(CheckedField {
                 spec: field,

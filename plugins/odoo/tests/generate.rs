@@ -241,9 +241,12 @@ fn fields_map_to_odoo_field_classes_with_their_options() {
         json!([]),
         json!({ "currency_field": "price_currency_id" }),
     );
-    assert_eq!(
-        inspection.assignment(animal, "price_currency_id")["args"],
-        json!(["res.currency"])
+    check(
+        animal,
+        "price_currency_id",
+        "fields.Many2one",
+        json!(["res.currency"]),
+        json!({ "string": "Price Currency", "required": true, "default": "<Lambda>" }),
     );
     // Implied `name` field, and `_order` from it.
     check(
