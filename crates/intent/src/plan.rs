@@ -183,7 +183,7 @@ pub(crate) fn business_name(intent: &ResolvedBusinessIntent, vocab: Option<&Voca
         .to_owned();
     };
     let analysis = analyze(vocab, &intent.vision, None);
-    establishment_name(&analysis.tokens, vocab)
+    establishment_name(&analysis.tokens, vocab, &intent.vision)
         .or_else(|| keyword_name(&analysis, intent, vocab))
         .unwrap_or_else(|| {
             let copy = vocab.copy.get(&intent.industry);
@@ -209,7 +209,10 @@ fn modifier_before(tokens: &[Token], index: usize, vocab: &Vocabulary) -> Option
     let before = index.checked_sub(1)?;
     let (left, token) = (&tokens[before], &tokens[index]);
     let g = &vocab.grammar;
-    let skip = g.en_markers.contains(&left.norm)
+    let starts_upper = |t: &Token| t.surface.chars().next().is_some_and(char::is_uppercase);
+    // "entwickeln Lernsoftware": a lowercase word before a capitalized German noun is a verb.
+    let skip = (starts_upper(token) && !starts_upper(left))
+        || g.en_markers.contains(&left.norm)
         || g.de_markers.contains(&left.norm)
         || g.negation_cues.contains(&left.norm)
         || vocab.naming.name_skip.iter().any(|w| fold(w) == left.norm);
@@ -224,7 +227,7 @@ fn is_establishment(token: &Token, vocab: &Vocabulary) -> bool {
         .any(|e| token.norm.ends_with(&fold(e)))
 }
 
-fn establishment_name(tokens: &[Token], vocab: &Vocabulary) -> Option<String> {
+fn establishment_name(tokens: &[Token], vocab: &Vocabulary, vision: &str) -> Option<String> {
     let index = tokens
         .iter()
         .position(|t| nameable(t) && is_establishment(t, vocab))?;
@@ -240,7 +243,7 @@ fn establishment_name(tokens: &[Token], vocab: &Vocabulary) -> Option<String> {
     } else {
         index
     };
-    Some(title(&tokens[start..=index]))
+    Some(title(&tokens[start..=index], vision))
 }
 
 fn keyword_name(
@@ -269,7 +272,7 @@ fn keyword_name(
         // German nouns are capitalized; a lowercase match is a verb or an adjective.
         return None;
     }
-    let mut name = title(slice);
+    let mut name = title(slice, &intent.vision);
     if !de && !is_establishment(head, vocab) {
         name.push(' ');
         name.push_str(&vocab.naming.business_suffix_en);
@@ -277,10 +280,16 @@ fn keyword_name(
     Some(name)
 }
 
-fn title(tokens: &[Token]) -> String {
-    tokens
-        .iter()
-        .map(|t| capitalize(&t.surface))
+/// The words as written in the vision, hyphens kept ("Co-working space"), each capitalized.
+fn title(tokens: &[Token], vision: &str) -> String {
+    let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
+        return String::new();
+    };
+    vision
+        .get(first.span.0..last.span.1)
+        .unwrap_or(&first.surface)
+        .split_whitespace()
+        .map(capitalize)
         .collect::<Vec<_>>()
         .join(" ")
 }

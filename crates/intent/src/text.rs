@@ -21,6 +21,8 @@ pub(crate) struct Token {
     pub norm: String,
     /// As written, e.g. `Zahnarztpraxis`, `für`, `Café`.
     pub surface: String,
+    /// Byte range of `surface` in its source text.
+    pub span: (usize, usize),
     /// Sentence-level clause (split at `. ; : ! ?`, brackets and dashes).
     pub clause: usize,
     /// Phrase segment: a clause further split at commas; negation does not cross it.
@@ -88,22 +90,52 @@ fn break_of(c: char) -> Break {
     }
 }
 
-/// Splits `text` into words (runs of letters and digits), remembering the strongest break
-/// before each word.
-fn split_words(text: &str) -> Vec<(String, Break)> {
+/// The words of a vocabulary phrase, split like input text: runs of letters and digits, and
+/// `%` as a word of its own ("10 % of" is `10`, `%`, `of`).
+pub(crate) fn phrase_words(folded: &str) -> Vec<String> {
+    split_words(folded).into_iter().map(|w| w.text).collect()
+}
+
+struct Word {
+    text: String,
+    brk: Break,
+    span: (usize, usize),
+}
+
+/// Splits `text` into words (runs of letters and digits, and `%` alone), remembering the
+/// strongest break before each word and its byte range.
+fn split_words(text: &str) -> Vec<Word> {
     let mut words = Vec::new();
     let mut current = String::new();
+    let mut start = 0;
     let mut pending = Break::None;
     let mut previous_was_space = false;
-    for c in text.chars() {
+    for (at, c) in text.char_indices() {
         if c.is_alphanumeric() {
+            if current.is_empty() {
+                start = at;
+            }
             current.push(c);
             previous_was_space = false;
             continue;
         }
         if !current.is_empty() {
-            words.push((std::mem::take(&mut current), pending));
+            words.push(Word {
+                text: std::mem::take(&mut current),
+                brk: pending,
+                span: (start, at),
+            });
             pending = Break::None;
+        }
+        if c == '%' {
+            words.push(Word {
+                text: "%".to_owned(),
+                brk: pending,
+                span: (at, at + 1),
+            });
+            pending = Break::None;
+            previous_was_space = false;
+            continue;
         }
         // A hyphen between spaces is a dash ("clinic - no shop"); inside a word it joins parts.
         let this_break = if c == '-' && previous_was_space {
@@ -115,7 +147,11 @@ fn split_words(text: &str) -> Vec<(String, Break)> {
         previous_was_space = c.is_whitespace();
     }
     if !current.is_empty() {
-        words.push((current, pending));
+        words.push(Word {
+            text: current,
+            brk: pending,
+            span: (start, text.len()),
+        });
     }
     words
 }
@@ -137,7 +173,7 @@ pub(crate) fn tokenize(vision: &str, audience: Option<&str>, grammar: &Grammar) 
         }
         let first_clause = clause;
         let mut annotator = Annotator::new(grammar, source == Source::Vision);
-        for (index, (surface, brk)) in split_words(text).into_iter().enumerate() {
+        for (index, Word { text: surface, brk, span }) in split_words(text).into_iter().enumerate() {
             if index > 0 {
                 match brk {
                     Break::Clause => {
@@ -154,6 +190,7 @@ pub(crate) fn tokenize(vision: &str, audience: Option<&str>, grammar: &Grammar) 
             tokens.push(Token {
                 norm,
                 surface,
+                span,
                 clause,
                 segment,
                 offset,
@@ -312,10 +349,19 @@ mod tests {
     #[test]
     fn hyphen_inside_a_word_splits_but_does_not_break_the_clause() {
         let words = split_words("Webdesign-Agentur - kein Shop");
-        let breaks: Vec<Break> = words.iter().map(|(_, b)| *b).collect();
+        let breaks: Vec<Break> = words.iter().map(|w| w.brk).collect();
         assert_eq!(
             breaks,
             [Break::None, Break::None, Break::Clause, Break::None]
         );
+    }
+
+    #[test]
+    fn percent_signs_are_words_and_spans_point_into_the_text() {
+        let text = "take 10% of sales";
+        let words = split_words(text);
+        let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(texts, ["take", "10", "%", "of", "sales"]);
+        assert!(words.iter().all(|w| text[w.span.0..w.span.1] == w.text));
     }
 }

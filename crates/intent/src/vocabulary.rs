@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use crate::model::{BusinessType, Industry, MonetizationType, WebsiteTemplate};
-use crate::text::{Token, fold};
+use crate::text::{Token, fold, phrase_words};
 
 /// The reviewed data file; edit it, not the code, to teach the resolver new words.
 const VOCABULARY_TOML: &str = include_str!("../vocabulary.toml");
@@ -632,11 +632,7 @@ fn compile_entry(raw: &EntryFile, grammar: &Grammar) -> Result<Entry, String> {
     let english: Vec<String> = raw.en.iter().map(|p| fold(p)).collect();
     for (list, german) in [(&raw.en, false), (&raw.de, true)] {
         for written in list {
-            let words: Vec<String> = fold(written)
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(str::to_owned)
-                .collect();
+            let words = phrase_words(&fold(written));
             if words.is_empty() {
                 return Err(format!("phrase {written:?} has no letters"));
             }
