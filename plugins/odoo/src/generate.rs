@@ -575,7 +575,7 @@ fn search_arch(out: &mut String, model: &CheckedModel) {
         })
         .collect();
     if !groupable.is_empty() {
-        out.push_str("                <group expand=\"0\" string=\"Group By\">\n");
+        out.push_str("                <group string=\"Group By\">\n");
         for field in groupable {
             let name = &field.spec.name;
             let _ = writeln!(
