@@ -243,6 +243,7 @@ fn establishment_name(tokens: &[Token], vocab: &Vocabulary, vision: &str) -> Opt
     } else {
         index
     };
+    let start = hyphen_start(tokens, start, vision);
     Some(title(&tokens[start..=index], vision))
 }
 
@@ -266,6 +267,7 @@ fn keyword_name(
     };
     let last = (first + words).min(analysis.tokens.len()).saturating_sub(1);
     let start = modifier_before(&analysis.tokens, first, vocab).unwrap_or(first);
+    let start = hyphen_start(&analysis.tokens, start, &intent.vision);
     let slice = &analysis.tokens[start..=last];
     let head = &slice[slice.len() - 1];
     if de && !head.surface.chars().next().is_some_and(char::is_uppercase) {
@@ -278,6 +280,19 @@ fn keyword_name(
         name.push_str(&vocab.naming.business_suffix_en);
     }
     Some(name)
+}
+
+/// Moves `start` back over words joined to it by hyphens ("Co-working").
+fn hyphen_start(tokens: &[Token], mut start: usize, vision: &str) -> usize {
+    while start > 0 {
+        let (left, right) = (&tokens[start - 1], &tokens[start]);
+        let joined = vision.get(left.span.1..right.span.0) == Some("-");
+        if !(joined && left.segment == right.segment) {
+            break;
+        }
+        start -= 1;
+    }
+    start
 }
 
 /// The words as written in the vision, hyphens kept ("Co-working space"), each capitalized.

@@ -316,6 +316,24 @@ impl Tally {
                     format!("{note}, compound modifier")
                 };
             }
+            let tokens = &analysis.tokens;
+            let head_noun_follows = token.head
+                && of_field.iter().any(|o| {
+                    o.first_token > m.last_token
+                        && o.first_token <= m.last_token + 2
+                        && o.value != m.value
+                        && o.weight >= vocab.rules.head_noun_min_weight
+                        && tokens[o.first_token].head
+                        && tokens[o.first_token].segment == token.segment
+                        && (m.last_token + 1..o.first_token).all(|k| {
+                            !vocab.grammar.en_markers.contains(&tokens[k].norm)
+                                && !vocab.grammar.de_markers.contains(&tokens[k].norm)
+                        })
+                });
+            if head_noun_follows && (policy.phrase_modifier_factor - 1.0).abs() > f64::EPSILON {
+                factor *= policy.phrase_modifier_factor;
+                note = format!("{note}, modifier of a later head noun");
+            }
             if m.negated {
                 tally.negated.push(format!("{} (negated)", m.shown));
                 match vocab.entries[m.entry].negation.unwrap_or(policy.negation) {

@@ -173,7 +173,15 @@ pub(crate) fn tokenize(vision: &str, audience: Option<&str>, grammar: &Grammar) 
         }
         let first_clause = clause;
         let mut annotator = Annotator::new(grammar, source == Source::Vision);
-        for (index, Word { text: surface, brk, span }) in split_words(text).into_iter().enumerate() {
+        for (
+            index,
+            Word {
+                text: surface,
+                brk,
+                span,
+            },
+        ) in split_words(text).into_iter().enumerate()
+        {
             if index > 0 {
                 match brk {
                     Break::Clause => {
@@ -242,6 +250,7 @@ struct Facts {
 
 /// Walks the words of one source left to right and tracks the negation window, the customer
 /// scope and the head phrase.
+#[allow(clippy::struct_excessive_bools, reason = "each flag is one piece of left-to-right parsing state")]
 struct Annotator<'g> {
     grammar: &'g Grammar,
     /// Words since the last negation cue in this segment, if one is still in reach.
@@ -250,6 +259,8 @@ struct Annotator<'g> {
     head: bool,
     /// An offering verb ("sell", "offering") was seen in this clause.
     offered: bool,
+    /// The previous word was a conjunction ("and").
+    after_conjunction: bool,
 }
 
 impl<'g> Annotator<'g> {
@@ -260,6 +271,7 @@ impl<'g> Annotator<'g> {
             customer: false,
             head: head_possible,
             offered: false,
+            after_conjunction: false,
         }
     }
 
@@ -285,9 +297,14 @@ impl<'g> Annotator<'g> {
         if g.negation_breakers.iter().any(|w| w == norm) {
             self.since_cue = None;
         }
-        if g.customer_scope_end.iter().any(|w| w == norm) {
+        if g.customer_scope_end.iter().any(|w| w == norm)
+            || (self.after_conjunction
+                && brk == Break::None
+                && g.phrase_starters.iter().any(|w| w == norm))
+        {
             self.customer = false;
         }
+        self.after_conjunction = g.conjunctions.iter().any(|w| w == norm);
 
         let negated = self
             .since_cue

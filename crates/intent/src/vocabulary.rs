@@ -38,6 +38,8 @@ pub(crate) struct Grammar {
     pub customer_markers_after_offer: Vec<String>,
     pub offer_verbs: Vec<String>,
     pub customer_marker_exceptions: Vec<String>,
+    pub conjunctions: Vec<String>,
+    pub phrase_starters: Vec<String>,
     pub customer_scope_end: Vec<String>,
     pub head_end: Vec<String>,
     pub de_markers: Vec<String>,
@@ -60,6 +62,10 @@ pub(crate) struct FieldPolicy {
     /// ends ("praxis" in "Praxisverwaltungssoftware", where "software" is the head).
     #[serde(default = "one")]
     pub modifier_factor: f64,
+    /// Multiplier for a head-phrase match followed closely by a strong match of the same field
+    /// with another value ("hotel" in "hotel booking engine").
+    #[serde(default = "one")]
+    pub phrase_modifier_factor: f64,
     /// What a negated match does: `ignore` it, `veto` its value, or `flip` a yes/no value.
     pub negation: NegationPolicy,
     /// Tie-break order; earlier wins.
@@ -116,6 +122,7 @@ pub(crate) struct Rules {
     pub erp_prior: f64,
     pub website_prior: f64,
     pub ecommerce_min_score: f64,
+    pub head_noun_min_weight: f64,
     pub monetization_defaults: BTreeMap<BusinessType, MonetizationType>,
     pub confidence_full_score: f64,
 }
@@ -293,6 +300,7 @@ pub(crate) struct Match {
     pub start: usize,
     pub end: usize,
     pub first_token: usize,
+    pub last_token: usize,
     pub negated: bool,
     /// Found inside a longer word (a German compound).
     pub compound: bool,
@@ -445,6 +453,7 @@ impl Vocabulary {
                     start: token.offset,
                     end: last.offset + last.norm.chars().count(),
                     first_token: i,
+                    last_token: i + n - 1,
                     negated,
                     compound: false,
                     german_only: phrase.german_only,
@@ -479,6 +488,7 @@ impl Vocabulary {
                     start: token.offset + before,
                     end: token.offset + before + len,
                     first_token: i,
+                    last_token: i,
                     negated: token.negated || self.post_negated(tokens, i, rest),
                     compound: true,
                     german_only: phrase.german_only,
@@ -505,6 +515,7 @@ impl Vocabulary {
             start: token.offset,
             end: token.offset + token.norm.chars().count(),
             first_token: i,
+            last_token: i,
             negated: token.negated || self.post_negated(tokens, i, ""),
             compound: false,
             german_only: phrase.german_only,
@@ -570,6 +581,8 @@ fn fold_grammar(mut g: Grammar) -> Grammar {
         &mut g.customer_markers_after_offer,
         &mut g.offer_verbs,
         &mut g.customer_marker_exceptions,
+        &mut g.conjunctions,
+        &mut g.phrase_starters,
         &mut g.customer_scope_end,
         &mut g.head_end,
         &mut g.de_markers,

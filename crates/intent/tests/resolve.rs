@@ -193,6 +193,34 @@ fn the_business_activity_beats_its_customers() {
 }
 
 #[test]
+fn the_last_noun_of_the_head_phrase_decides() {
+    check_all(&[
+        (
+            "Hotel booking engine for small hotels, charging 3% per booking",
+            &[
+                ("industry", "technology"),
+                ("business_type", "platform"),
+                ("monetization_type", "commission"),
+            ],
+        ),
+        (
+            "Accounting software for freelancers",
+            &[("industry", "technology"), ("business_type", "platform")],
+        ),
+        // A generic head ("agency") does not override the specific word before it.
+        ("Insurance agency for farmers", &[("industry", "finance")]),
+        (
+            "Sewing workshops for beginners and a small fabric shop",
+            &[("business_type", "hybrid")],
+        ),
+        (
+            "We take 10% of every sale on our marketplace",
+            &[("monetization_type", "commission")],
+        ),
+    ]);
+}
+
+#[test]
 fn german_compounds_and_spellings_match_their_stems() {
     check_all(&[
         (
