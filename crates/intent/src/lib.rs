@@ -12,6 +12,30 @@
 //! knowledge and all weights live there, the code holds only the matching and decision rules.
 //! The same input always yields the same output and the same `intent_id`.
 //!
+//! # Decisions, in short
+//!
+//! - Keyword evidence: every vocabulary phrase found in the vision scores its weight for its
+//!   field's value, times 1.5 in the head phrase, 0.3 after "for"/"für"/"serving" (customers,
+//!   not the business), 0.3 as the modifier of a later head noun ("*Hotel* booking engine",
+//!   "*Praxis*verwaltungssoftware"); negated phrases ("no online shop", "ohne Abo") are ignored,
+//!   rule their value out, or flip a yes/no field, per field. Highest score wins.
+//! - `business_type`: the industry lends its usual type one point; `hybrid` when product and
+//!   service words both reach 2 and the weaker is at least half the stronger.
+//! - `risk_level` (seed S8.1): `risk_score = business_type + monetization + compliance +
+//!   industry` with the weights service 5, product 10, hybrid 15, platform 20; one_time 5,
+//!   transaction/subscription/advertising/freemium 10, commission 15; compliance low 0,
+//!   medium 15, high 35; healthcare/finance 30, legal 20, education/real_estate 15,
+//!   technology/retail/hospitality/manufacturing/media 10, professional_services/other 5.
+//!   Score <= 35 is low, <= 55 medium, <= 75 high, above critical. The weights live in
+//!   `vocabulary.toml` `[risk]`; this list documents the shipped values.
+//! - `estimated_complexity_score`: business type (15..38) + monetization (0..10) + template
+//!   (0..10) + risk (0..12) + ERP (6, plus 2 per standard module up to 16, 3 per custom model
+//!   up to 15) + features named in the text (booking, payments, portal, ... up to 25), clamped
+//!   to 1..100 (`[complexity]`).
+//! - Odoo: Community modules only (`sale_subscription` and `appointment` are Enterprise and are
+//!   named in the explanation instead); one custom module per industry plus marketplace and
+//!   recurring-billing add-ons (`src/modules.rs`).
+//!
 //! ```
 //! use abp_intent::{BusinessIntentInput, PlanOptions, plan, resolve};
 //!

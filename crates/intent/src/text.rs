@@ -250,7 +250,10 @@ struct Facts {
 
 /// Walks the words of one source left to right and tracks the negation window, the customer
 /// scope and the head phrase.
-#[allow(clippy::struct_excessive_bools, reason = "each flag is one piece of left-to-right parsing state")]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "each flag is one piece of left-to-right parsing state"
+)]
 struct Annotator<'g> {
     grammar: &'g Grammar,
     /// Words since the last negation cue in this segment, if one is still in reach.

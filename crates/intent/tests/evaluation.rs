@@ -23,13 +23,15 @@ const FIELDS: [&str; 5] = [
 ];
 
 /// Floors, per split, for the share of all labels that must be right (micro average over the
-/// five fields). Measured when the floors were set (vocabulary version 1): dev 0.99, holdout
-/// 0.93. The dev floor sits just under the tuned figure so that a vocabulary edit that breaks
-/// tuned cases fails; the holdout floor sits about five points under the measured figure, so
-/// that ordinary vocabulary growth can move it a little without failing, while a real
-/// regression (a broken matcher, negation or "for" rule) cannot pass.
-const FLOOR_DEV: f64 = 0.95;
-const FLOOR_HOLDOUT: f64 = 0.88;
+/// five fields). Measured when the floors were set (vocabulary version 1, 109 dev and 68
+/// holdout lines): dev 322/322 = 1.000, holdout 209/213 = 0.981. The dev floor sits three points
+/// under the tuned figure, so an edit that breaks tuned cases fails. The holdout floor sits five
+/// points under the measured figure: the holdout is small (213 labels, one label is 0.5
+/// points) and was written by the same person as the vocabulary, so the figure is optimistic and
+/// noisy; five points lets ordinary vocabulary growth move it, while a broken matcher, negation
+/// or "for" rule (each of which costs well over ten points on this set) cannot pass.
+const FLOOR_DEV: f64 = 0.97;
+const FLOOR_HOLDOUT: f64 = 0.93;
 /// No single field may fall below this on either split.
 const FLOOR_FIELD: f64 = 0.75;
 

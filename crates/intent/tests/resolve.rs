@@ -288,6 +288,9 @@ fn resolution_is_deterministic_and_the_id_follows_the_input() {
     let first = resolve(&base).expect("valid");
     let second = resolve(&base).expect("valid");
     assert_eq!(first, second);
+    let round_trip: ResolvedBusinessIntent =
+        serde_json::from_value(serde_json::to_value(&first).expect("json")).expect("deserializes");
+    assert_eq!(round_trip, first);
     assert_eq!(
         serde_json::to_string(&first).expect("json"),
         serde_json::to_string(&second).expect("json")
