@@ -22,10 +22,10 @@
 //! - `business_type`: the industry lends its usual type one point; `hybrid` when product and
 //!   service words both reach 2 and the weaker is at least half the stronger.
 //! - `risk_level` (seed S8.1): `risk_score = business_type + monetization + compliance +
-//!   industry` with the weights service 5, product 10, hybrid 15, platform 20; one_time 5,
+//!   industry` with the weights service 5, product 10, hybrid 15, platform 20; `one_time` 5,
 //!   transaction/subscription/advertising/freemium 10, commission 15; compliance low 0,
-//!   medium 15, high 35; healthcare/finance 30, legal 20, education/real_estate 15,
-//!   technology/retail/hospitality/manufacturing/media 10, professional_services/other 5.
+//!   medium 15, high 35; healthcare/finance 30, legal 20, education and `real_estate` 15,
+//!   technology/retail/hospitality/manufacturing/media 10, `professional_services` and other 5.
 //!   Score <= 35 is low, <= 55 medium, <= 75 high, above critical. The weights live in
 //!   `vocabulary.toml` `[risk]`; this list documents the shipped values.
 //! - `estimated_complexity_score`: business type (15..38) + monetization (0..10) + template
