@@ -14,6 +14,12 @@ use crate::graph::ExecutionGraphSpec;
 use crate::journal::{self, RunState};
 use crate::session::{PlanProblems, Session, SessionOptions};
 
+mod evidence;
+mod intent;
+mod keys;
+mod plugins_dev;
+mod serve;
+
 /// Exit codes scripts can rely on.
 pub mod exit {
     /// Everything asked for was done.
@@ -28,6 +34,9 @@ pub mod exit {
     pub const ROLLBACK_FAILED: u8 = 4;
     /// The host itself failed (I/O, journal, internal error).
     pub const HOST_ERROR: u8 = 5;
+    /// `abp evidence verify`: the pack does not verify (a field, the audit chain, an artifact
+    /// on disk or the signature does not match).
+    pub const VERIFY_FAILED: u8 = 6;
 }
 
 #[derive(Debug, Parser)]
@@ -60,10 +69,30 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Dry-run a graph: show every node's plan; changes nothing
+    /// Resolve a business idea into an intent, with the words that decided each field
+    Resolve {
+        /// The idea, e.g. "I want a consulting business"
+        vision: String,
+        #[command(flatten)]
+        idea: intent::IdeaArgs,
+    },
+    /// Dry-run a graph (FILE) or an idea (--idea): show every node's plan; changes nothing
     Plan {
         /// Graph spec (JSON or TOML)
-        file: PathBuf,
+        #[arg(required_unless_present = "vision", conflicts_with = "vision")]
+        file: Option<PathBuf>,
+        /// Plan a business idea instead of a graph file
+        #[arg(long = "idea", value_name = "IDEA")]
+        vision: Option<String>,
+        #[command(flatten)]
+        idea: intent::IdeaArgs,
+    },
+    /// The main job: resolve an idea, plan it, show the plan, apply it live
+    Run {
+        /// The idea, e.g. "I want a consulting business"
+        vision: String,
+        #[command(flatten)]
+        idea: intent::IdeaArgs,
     },
     /// Run a graph live
     Apply {
@@ -79,11 +108,23 @@ pub enum Command {
         #[command(subcommand)]
         command: Option<RunsCommand>,
     },
-    /// List, inspect plugins
+    /// List, inspect, scaffold, build, sign and verify plugins
     Plugins {
         #[command(subcommand)]
         command: PluginsCommand,
     },
+    /// Show a run's evidence pack, or verify one offline
+    Evidence {
+        #[command(subcommand)]
+        command: evidence::EvidenceCommand,
+    },
+    /// Keys for signing evidence packs
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
+    },
+    /// Serve the HTTP API (loopback only unless `--allow-remote`)
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +141,9 @@ pub enum PluginsCommand {
     List,
     /// One plugin: node info, params schema, requested capabilities, digest
     Inspect { name: String },
+    /// For node authors: `new`, `build`, `sign`, `verify`
+    #[command(flatten)]
+    Dev(plugins_dev::DevCommand),
 }
 
 /// An error with the exit code it maps to.
@@ -142,6 +186,9 @@ fn classify(err: &anyhow::Error) -> u8 {
     if err.downcast_ref::<PlanProblems>().is_some() {
         return exit::INVALID;
     }
+    if err.downcast_ref::<crate::evidence::EvidenceNotWritten>().is_some() {
+        return exit::HOST_ERROR;
+    }
     let text = err.to_string();
     if text.contains("SAFE MODE") || text.contains("SOVEREIGN MODE") {
         return exit::BLOCKED;
@@ -156,17 +203,24 @@ async fn dispatch(cli: Cli) -> Result<u8> {
     let g = &cli.global;
     let opts = SessionOptions { policy: g.policy.clone(), plugin_dirs: g.plugin_dirs.clone(), no_builtin: g.no_builtin_plugins };
     match &cli.command {
-        Command::Plan { file } => {
+        Command::Resolve { vision, idea } => intent::resolve(g, vision, idea),
+        Command::Plan { file: Some(file), .. } => {
             let spec = ExecutionGraphSpec::from_file(file)?;
             run_graph(g, &opts, spec, true).await
         }
+        Command::Plan { file: None, vision, idea } => intent::plan(g, &opts, vision.as_deref().unwrap_or_default(), idea).await,
+        Command::Run { vision, idea } => intent::run(g, &opts, vision, idea).await,
         Command::Apply { file } => {
             let spec = ExecutionGraphSpec::from_file(file)?;
             run_graph(g, &opts, spec, false).await
         }
         Command::Rollback { run_id } => rollback(g, &opts, run_id).await,
         Command::Runs { command } => runs(g, &opts, command.as_ref().unwrap_or(&RunsCommand::List)),
+        Command::Plugins { command: PluginsCommand::Dev(command) } => plugins_dev::run(g, &opts, command),
         Command::Plugins { command } => plugins(g, &opts, command).await,
+        Command::Serve(args) => serve::run(g, &opts, args).await,
+        Command::Evidence { command } => evidence::run(g, &opts, command),
+        Command::Keys { command } => keys::run(g, command),
     }
 }
 
@@ -389,6 +443,8 @@ async fn plugins(g: &Global, opts: &SessionOptions, command: &PluginsCommand) ->
     let mut session = Session::open(opts)?;
     let names: Option<Vec<String>> = match command {
         PluginsCommand::List => None,
+        // `dispatch` routes these before a session is opened.
+        PluginsCommand::Dev(command) => return plugins_dev::run(g, opts, command),
         PluginsCommand::Inspect { name } => {
             if session.registry.get(name).is_none() {
                 anyhow::bail!(
@@ -418,6 +474,7 @@ async fn plugins(g: &Global, opts: &SessionOptions, command: &PluginsCommand) ->
             "rollback": p.info.as_ref().map(|i| i.rollback),
             "requests": p.manifest.requests,
             "limits": p.manifest.limits,
+            "signature": p.signature,
             "params_schema": p.info.as_ref().map(|i| i.params_schema.clone()),
             "grants": session.policy.grants_for(&p.manifest).map(|g| json!({
                 "mounts": g.mounts, "egress": g.policy_egress, "secrets": g.secrets.keys().collect::<Vec<_>>(),
@@ -447,6 +504,7 @@ async fn plugins(g: &Global, opts: &SessionOptions, command: &PluginsCommand) ->
                 }
             }
         }
+        PluginsCommand::Dev(_) => {}
         PluginsCommand::Inspect { name } => {
             let row = session.registry.get(name).map(describe).unwrap_or_default();
             if g.json {

@@ -148,7 +148,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl RunHooks for RunShared {
     fn log(&self, node_id: &str, level: Level, message: &str) {
-        let level = format!("{level:?}").to_lowercase();
+        let level = match level {
+            Level::Trace => "trace",
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
+        }
+        .to_owned();
         if let Some(file) = lock(&self.log).as_mut() {
             let _ = writeln!(file, "{} {level:5} [{node_id}] {message}", crate::now_rfc3339());
         }
@@ -249,6 +256,19 @@ pub async fn run(runtime: &Arc<Runtime>, policy: &LoadedPolicy, prepared: &Prepa
     let started = Instant::now();
     let started_at = crate::now_rfc3339();
     let order: Vec<String> = prepared.plan.order.iter().map(|&i| spec.nodes[i].node_id.clone()).collect();
+    if let Some(intent) = &opts.intent {
+        shared.emit(
+            audit::INTENT_RESOLVED,
+            None,
+            "pipeline",
+            json!({
+                "intent_id": intent.get("intent_id"),
+                "business_type": intent.get("business_type"),
+                "industry": intent.get("industry"),
+                "risk_level": intent.get("risk_level"),
+            }),
+        );
+    }
     if dry_run {
         shared.emit(audit::DRY_RUN_STARTED, None, "pipeline", json!({ "node_count": spec.nodes.len() }));
     }

@@ -1,8 +1,10 @@
 //! abp host: turns a business idea into a live website, DNS records and an Odoo module, every
 //! step a sandboxed WebAssembly component. See ARCHITECTURE.md for the map of these modules.
 
+pub mod api;
 pub mod audit;
 pub mod cli;
+pub mod evidence;
 pub mod executor;
 pub mod graph;
 pub mod http;
@@ -12,6 +14,7 @@ pub mod plugins;
 pub mod policy;
 pub mod runtime;
 pub mod session;
+pub mod signing;
 
 /// This host's version, recorded in every journal and evidence pack.
 pub const HOST_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::journal::PluginDigest;
 use crate::manifest::Manifest;
 use crate::runtime::{CompiledPlugin, NodeInfo, Runtime};
+use crate::signing::{self, SignatureStatus, Statement, TrustPolicy};
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_plugins.rs"));
@@ -34,6 +35,11 @@ pub struct Plugin {
     pub wasm_path: Option<PathBuf>,
     pub wasm_sha256: String,
     pub manifest_sha256: String,
+    /// `NAME.sig` beside the wasm, read at discovery with the wasm and the manifest (`None`:
+    /// unsigned, or built in).
+    pub signature_text: Option<String>,
+    /// Filled by [`Registry::load`], before compiling: the signature's verdict.
+    pub signature: Option<SignatureStatus>,
     /// Filled by [`Registry::load`].
     pub info: Option<NodeInfo>,
     pub compiled: Option<Arc<CompiledPlugin>>,
@@ -50,8 +56,30 @@ impl Plugin {
             version: self.manifest.plugin.version.clone(),
             wasm_sha256: self.wasm_sha256.clone(),
             manifest_sha256: self.manifest_sha256.clone(),
-            signer: None,
+            signer: self.signature.as_ref().and_then(SignatureStatus::signer).map(str::to_owned),
         }
+    }
+
+    pub fn is_builtin(&self) -> bool {
+        self.origin == "builtin"
+    }
+
+    /// What a signature of this plugin must vouch for.
+    pub fn statement(&self) -> Statement {
+        Statement {
+            node_type: self.name().to_owned(),
+            version: self.manifest.plugin.version.clone(),
+            wasm_sha256: self.wasm_sha256.clone(),
+            manifest_sha256: self.manifest_sha256.clone(),
+        }
+    }
+
+    /// The signature's verdict under `trust` (built-in plugins are trusted with the binary).
+    pub fn check_signature(&self, trust: &TrustPolicy) -> SignatureStatus {
+        if self.is_builtin() {
+            return SignatureStatus::Builtin;
+        }
+        signing::check(self.signature_text.as_deref(), &self.statement(), &trust.trusted)
     }
 }
 
@@ -59,6 +87,8 @@ impl Plugin {
 #[derive(Default)]
 pub struct Registry {
     pub plugins: BTreeMap<String, Plugin>,
+    /// The policy's signature rules; checked in [`Registry::load`] before anything compiles.
+    pub trust: TrustPolicy,
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -83,6 +113,8 @@ impl Registry {
                         wasm: Arc::from(*wasm),
                         wasm_path: None,
                         manifest,
+                        signature_text: None,
+                        signature: None,
                         info: None,
                         compiled: None,
                     },
@@ -136,6 +168,13 @@ impl Registry {
             if plugin.compiled.is_some() {
                 continue;
             }
+            // Before compiling: a refused plugin's bytes never reach the compiler.
+            let status = plugin.check_signature(&self.trust);
+            let refusal = (self.trust.required && !status.is_accepted()).then(|| self.trust.refusal(&name, &plugin.origin, &status));
+            plugin.signature = Some(status);
+            if let Some(refusal) = refusal {
+                bail!("{refusal}");
+            }
             let compiled = Arc::new(runtime.compile(&name, &plugin.wasm, &plugin.wasm_sha256).with_context(|| format!("loading {}", plugin.origin))?);
             let info = runtime.describe(&compiled).await?;
             if info.node_type != plugin.manifest.plugin.node_type {
@@ -153,13 +192,19 @@ impl Registry {
     }
 }
 
-fn read_plugin(manifest_path: &Path) -> Result<Plugin> {
+pub(crate) fn read_plugin(manifest_path: &Path) -> Result<Plugin> {
     let text = std::fs::read_to_string(manifest_path).with_context(|| format!("reading {}", manifest_path.display()))?;
     let manifest = Manifest::parse(&text, &manifest_path.display().to_string())?;
     let wasm_path = manifest_path.with_file_name(&manifest.plugin.wasm);
     let wasm = std::fs::read(&wasm_path).with_context(|| {
         format!("plugin {}: its component {} cannot be read", manifest_path.display(), wasm_path.display())
     })?;
+    let sig_path = signing::signature_path(&wasm_path);
+    let signature_text = match std::fs::read_to_string(&sig_path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("plugin {}: reading its signature {}", manifest_path.display(), sig_path.display())),
+    };
     Ok(Plugin {
         origin: manifest_path.display().to_string(),
         wasm_sha256: sha256_hex(&wasm),
@@ -167,6 +212,8 @@ fn read_plugin(manifest_path: &Path) -> Result<Plugin> {
         wasm: Arc::from(wasm),
         wasm_path: Some(wasm_path),
         manifest,
+        signature_text,
+        signature: None,
         info: None,
         compiled: None,
     })

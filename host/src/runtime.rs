@@ -66,12 +66,14 @@ pub trait HttpGate: Send + Sync {
 }
 
 /// What the HTTP gate needs to know about the calling node.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CallInfo {
     pub plugin: String,
     pub node_id: String,
     pub dry_run: bool,
     pub grants: Arc<Grants>,
+    /// The run's hooks, so the gate can audit and log requests.
+    pub hooks: Arc<dyn RunHooks>,
 }
 
 pub use abp::node::http::{HttpError as WitHttpError, Request as WitRequest, Response as WitResponse, SecretPlacement};
@@ -307,7 +309,7 @@ impl Runtime {
             wasi: wasi.build(),
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(grants.memory_mb),
-            call: CallInfo { plugin: plugin.name.clone(), node_id: node_id.to_owned(), dry_run, grants: grants.clone() },
+            call: CallInfo { plugin: plugin.name.clone(), node_id: node_id.to_owned(), dry_run, grants: grants.clone(), hooks: hooks.clone() },
             hooks,
             http: self.http.clone(),
             stdout,

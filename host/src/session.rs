@@ -51,7 +51,8 @@ impl std::error::Error for PlanProblems {}
 impl Session {
     pub fn open(opts: &SessionOptions) -> Result<Self> {
         let policy = LoadedPolicy::load(opts.policy.as_deref())?;
-        let registry = Registry::discover(&opts.plugin_dirs, !opts.no_builtin)?;
+        let mut registry = Registry::discover(&opts.plugin_dirs, !opts.no_builtin)?;
+        registry.trust = crate::signing::TrustPolicy::from_policy(&policy)?;
         let runtime = Arc::new(Runtime::new(Some(policy.cache_dir()), Arc::new(crate::http::PolicyGate::new(&policy)))?);
         Ok(Self { policy, registry, runtime })
     }
@@ -62,6 +63,16 @@ impl Session {
         types.sort();
         types.dedup();
         self.registry.load(&self.runtime, Some(&types)).await?;
+        self.prepare_loaded(spec)
+    }
+
+    /// [`Session::prepare`] for a registry whose plugins are already loaded (see
+    /// [`Registry::load_all`]), so that many requests can prepare at once (the API server). A
+    /// node type whose plugin is known but not loaded is reported as a problem.
+    pub fn prepare_loaded(&self, spec: ExecutionGraphSpec) -> Result<Prepared> {
+        let mut types: Vec<String> = spec.nodes.iter().map(|n| n.node_type.clone()).collect();
+        types.sort();
+        types.dedup();
         let mut problems = Vec::new();
         let mut plugins = BTreeMap::new();
         let mut schemas = BTreeMap::new();
@@ -75,7 +86,10 @@ impl Session {
         }
         for name in &types {
             let Some(plugin) = self.registry.get(name) else { continue };
-            let (Some(info), Some(compiled)) = (&plugin.info, &plugin.compiled) else { continue };
+            let (Some(info), Some(compiled)) = (&plugin.info, &plugin.compiled) else {
+                problems.push(format!("plugin `{name}` ({}) is not loaded; `abp plugins list` shows why", plugin.origin));
+                continue;
+            };
             match self.policy.grants_for(&plugin.manifest) {
                 Ok(grants) => {
                     plugins.insert(
@@ -104,8 +118,12 @@ impl Session {
         }
     }
 
+    /// Runs a prepared graph, then writes its evidence pack next to the journal; an evidence
+    /// failure comes back as [`crate::evidence::EvidenceNotWritten`], which holds the result.
     pub async fn run(&self, prepared: &Prepared, opts: RunOptions) -> Result<ExecutionGraphResult> {
-        executor::run(&self.runtime, &self.policy, prepared, opts).await
+        let intent = opts.intent.clone();
+        let result = executor::run(&self.runtime, &self.policy, prepared, opts).await?;
+        crate::evidence::record_run(&self.policy, prepared, intent.as_ref(), result)
     }
 
     /// Rolls back a run from its journal, with the grants the run had (from the journaled
@@ -117,12 +135,26 @@ impl Session {
             anyhow::bail!("no run `{run_id}` under {}; `abp runs` lists the runs", runs_dir.display());
         }
         let state = RunState::from_entries(&journal::read(&run_dir)?)?;
+        let mut types: Vec<String> = state.nodes.values().map(|n| n.node_type.clone()).collect();
+        types.sort();
+        types.dedup();
+        self.registry.load(&self.runtime, Some(&types)).await?;
+        self.rollback_loaded(run_id, progress).await
+    }
+
+    /// [`Session::rollback`] for a registry whose plugins are already loaded (the API server).
+    pub async fn rollback_loaded(&self, run_id: &str, progress: Option<ProgressFn>) -> Result<(RollbackReport, Vec<String>)> {
+        let runs_dir = self.policy.runs_dir();
+        let run_dir = runs_dir.join(run_id);
+        if !run_dir.join(journal::JOURNAL_FILE).is_file() {
+            anyhow::bail!("no run `{run_id}` under {}; `abp runs` lists the runs", runs_dir.display());
+        }
+        let state = RunState::from_entries(&journal::read(&run_dir)?)?;
         let run_policy = LoadedPolicy::from_text(&state.policy_text, &state.policy_origin, &state.policy_base)
             .context("re-reading the policy the run was started with")?;
         let mut types: Vec<String> = state.nodes.values().map(|n| n.node_type.clone()).collect();
         types.sort();
         types.dedup();
-        self.registry.load(&self.runtime, Some(&types)).await?;
         let mut warnings = Vec::new();
         let mut plugins = BTreeMap::new();
         for name in &types {

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::http::{HttpError, Request, Response};
@@ -46,6 +47,26 @@ impl dyn Host + '_ {
     }
     pub fn debug(&self, message: &str) {
         self.log(Level::Debug, message);
+    }
+
+    /// Sends `request` and returns the response when its status is 2xx; transport failures and
+    /// other statuses become a [`crate::NodeError`] (see [`Response::error_for_status`]).
+    pub fn fetch(&self, request: Request) -> Result<Response, crate::NodeError> {
+        Ok(self.send(request)?.error_for_status()?)
+    }
+
+    /// Sends `request` (with `Accept: application/json` unless it sets one) and parses the 2xx
+    /// response body as `T`.
+    pub fn send_json<T: DeserializeOwned>(&self, request: Request) -> Result<T, crate::NodeError> {
+        let has_accept = request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("accept"));
+        let request = if has_accept { request } else { request.header("Accept", "application/json") };
+        self.fetch(request)?.json()
+    }
+
+    /// `GET url` and the 2xx JSON body as `T`. For credentials or headers, build the request
+    /// and use [`Self::send_json`]: `host.send_json(Request::get(url).bearer("api_token"))`.
+    pub fn get_json<T: DeserializeOwned>(&self, url: &str) -> Result<T, crate::NodeError> {
+        self.send_json(Request::get(url))
     }
 
     /// The path of a mount the node cannot work without, or a `denied` error naming it.

@@ -149,6 +149,31 @@ impl Response {
         }
         self.json()
     }
+
+    /// The response itself when its status is 2xx, else a [`crate::NodeError`] that says what
+    /// the server answered: 401 and 403 are `denied` (a credential the server refuses), 408,
+    /// 429 and 5xx are `unavailable` (trying later may work), any other status is `failed`.
+    /// The message carries the status and the start of the body (at most 200 characters).
+    pub fn error_for_status(self) -> Result<Self, crate::NodeError> {
+        if self.is_success() {
+            return Ok(self);
+        }
+        let text = self.text();
+        let mut excerpt: String = text.chars().take(200).collect();
+        if text.chars().count() > 200 {
+            excerpt.push_str("...");
+        }
+        let message = if excerpt.trim().is_empty() {
+            format!("HTTP {}", self.status)
+        } else {
+            format!("HTTP {}: {}", self.status, excerpt.trim())
+        };
+        Err(match self.status {
+            401 | 403 => crate::NodeError::Denied(message),
+            408 | 429 | 500..=599 => crate::NodeError::Unavailable(message),
+            _ => crate::NodeError::Failed(message),
+        })
+    }
 }
 
 /// Why a request produced no response.

@@ -8,6 +8,109 @@
 //!
 //! The WIT contract this SDK is built against is [`WIT_PACKAGE`]; the host refuses components
 //! built for another major version.
+//!
+//! # A complete node
+//!
+//! A node that publishes a record through an HTTP API, with the secret by reference, a dry run
+//! that only reads, a checkpoint before the change and an idempotent rollback; then a native
+//! test of it. `abp plugins new NAME` scaffolds a crate like this; `docs/node-authors.md` in
+//! the abp repository is the guide.
+//!
+//! ```
+//! use abp_node_sdk::http::{Request, Response};
+//! use abp_node_sdk::{Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, Value, json};
+//! use serde::Deserialize;
+//!
+//! /// The graph's `params`; the doc comments become the JSON Schema's descriptions, and the
+//! /// host validates params against that schema before any node runs.
+//! #[derive(Debug, Deserialize, JsonSchema)]
+//! #[serde(deny_unknown_fields)]
+//! pub struct Params {
+//!     /// Name of the record.
+//!     pub name: String,
+//!     /// Its value.
+//!     pub value: String,
+//! }
+//!
+//! pub struct Records;
+//!
+//! impl Records {
+//!     /// The API's base URL: a deployment setting from the policy's
+//!     /// `[plugins.records.config]` table, with a default.
+//!     fn url(inv: &Invocation<Params>) -> String {
+//!         let base = inv.config["endpoint"].as_str().unwrap_or("https://records.example");
+//!         format!("{base}/records/{}", inv.params.name)
+//!     }
+//! }
+//!
+//! impl Node for Records {
+//!     type Params = Params;
+//!     const NODE_TYPE: &'static str = "records";
+//!     const VERSION: &'static str = "0.1.0";
+//!     const DESCRIPTION: &'static str = "publishes a record through an HTTP API";
+//!     const ROLLBACK: RollbackSupport = RollbackSupport::Compensating;
+//!
+//!     fn dry_run(host: &dyn Host, inv: &Invocation<Params>) -> Result<NodeOutput, NodeError> {
+//!         // Only GET and HEAD pass in a dry run. The token is named, never seen.
+//!         let found = host.send(Request::get(Self::url(inv)).bearer("records_token"))?;
+//!         let exists = found.is_success();
+//!         Ok(NodeOutput::new(json!({ "would_set": inv.params.name, "exists": exists }), Value::Null))
+//!     }
+//!
+//!     fn execute(host: &dyn Host, inv: &Invocation<Params>) -> Result<NodeOutput, NodeError> {
+//!         let url = Self::url(inv);
+//!         let before = host.send(Request::get(&url).bearer("records_token"))?;
+//!         let previous = if before.is_success() { before.json_value()? } else { Value::Null };
+//!         // Journaled before the change: a run that dies mid-node can still be rolled back.
+//!         let receipt = json!({ "url": url, "previous": previous });
+//!         host.checkpoint(&receipt);
+//!         let body = json!({ "value": inv.params.value });
+//!         let created: Value = host.send_json(Request::put(&url).bearer("records_token").json(&body))?;
+//!         host.audit("records.record_set", &json!({ "name": inv.params.name }));
+//!         Ok(NodeOutput::new(json!({ "set": inv.params.name, "server": created }), receipt))
+//!     }
+//!
+//!     fn rollback(host: &dyn Host, _inv: &Invocation<Params>, receipt: &Value) -> Result<(), NodeError> {
+//!         // Idempotent, and fine when the change never happened.
+//!         let Some(url) = receipt["url"].as_str() else { return Ok(()) };
+//!         let request = match &receipt["previous"] {
+//!             Value::Null => Request::delete(url),
+//!             previous => Request::put(url).json(previous),
+//!         };
+//!         let response = host.send(request.bearer("records_token"))?;
+//!         if response.status == 404 { Ok(()) } else { response.error_for_status().map(drop) }
+//!     }
+//! }
+//!
+//! abp_node_sdk::export_node!(Records);
+//!
+//! // Natively, with a stand-in for the host and the API:
+//! use abp_node_sdk::testing::{Call, TestHost, call};
+//!
+//! let host = TestHost::new().with_http(|req: &Request| {
+//!     let status = if req.method == "GET" { 404 } else { 200 };
+//!     Ok(Response { status, headers: Vec::new(), body: b"{\"ok\":true}".to_vec() })
+//! });
+//! let out = call::<Records>(&host, Call::Execute, &json!({ "name": "www", "value": "1.2.3.4" })).unwrap();
+//! assert_eq!(out.output["server"]["ok"], true);
+//! assert_eq!(host.checkpoints.borrow().len(), 1);
+//! let requests = host.requests.borrow();
+//! assert_eq!(requests[1].method, "PUT");
+//! assert_eq!(requests[1].credential.as_ref().unwrap().secret, "records_token");
+//! ```
+//!
+//! The manifest beside the component (`records.toml`) asks for what the node needs; the
+//! deployment's policy grants it:
+//!
+//! ```toml
+//! [plugin]
+//! node_type = "records"
+//! version = "0.1.0"
+//! wasm = "records.wasm"
+//! [requests]
+//! http = ["https://records.example"]
+//! secrets = ["records_token"]
+//! ```
 
 mod host;
 pub mod http;

@@ -1,5 +1,8 @@
 //! One integration-test binary (wasmtime style): every module is a group of tests that run the
 //! real `abp` host against the real components built from `plugins/`.
 
+mod api;
+mod evidence;
 mod host;
+mod sdk;
 mod support;

@@ -651,11 +651,9 @@ impl ZoneFiles {
 
     fn save(&self, zone: &str, file: &ZoneFile) -> Result<(), NodeError> {
         let path = self.path(zone);
-        let tmp = self.dir.join(format!(
-            ".{}.{}.tmp",
-            Self::file_name(zone),
-            std::process::id()
-        ));
+        // No process id inside the sandbox (`std::process::id` panics on WASI); the node runs
+        // alone on its mount for this zone, so a fixed temporary name is enough.
+        let tmp = self.dir.join(format!(".{}.tmp", Self::file_name(zone)));
         let text = file.render();
         fs::write(&tmp, text)
             .map_err(|e| NodeError::failed(format!("writing {}: {e}", tmp.display())))?;

@@ -38,48 +38,68 @@ pub fn place(spec: &Spec) -> Option<String> {
     }
 }
 
-/// The offer in a few words: services, else products, by name.
-fn offer_names(spec: &Spec) -> Vec<&str> {
-    let names: Vec<&str> = if spec.services.is_empty() {
-        spec.products.iter().map(|p| p.name.as_str()).collect()
-    } else {
-        spec.services.iter().map(|s| s.name.as_str()).collect()
-    };
-    names.into_iter().take(4).collect()
+/// The offer in a few words: services, else products, by name. English service names in
+/// sentence case ("Same-day repair") are lowercased to sit inside a sentence; names with more
+/// capitals ("IT Strategy", product names) are kept as they are.
+fn offer_names(spec: &Spec) -> Vec<String> {
+    if spec.services.is_empty() {
+        return spec
+            .products
+            .iter()
+            .take(4)
+            .map(|p| p.name.clone())
+            .collect();
+    }
+    spec.services
+        .iter()
+        .take(4)
+        .map(|s| {
+            let mut chars = s.name.chars();
+            let first = chars.next().unwrap_or_default();
+            let rest: String = chars.collect();
+            let sentence_case = first.is_uppercase() && !rest.chars().any(char::is_uppercase);
+            if spec.language == Language::En && sentence_case {
+                first.to_lowercase().chain(rest.chars()).collect()
+            } else {
+                s.name.clone()
+            }
+        })
+        .collect()
 }
 
-/// One sentence saying what the business offers, for whom and where, from the params alone.
+/// What the business offers, for whom and where, from the params alone (one or two sentences;
+/// empty when the params say nothing beyond the name).
 pub fn summary(spec: &Spec) -> String {
     let lang = spec.language;
     let offer = offer_names(spec);
-    let mut s = match (offer.is_empty(), lang) {
-        (false, Language::En) => {
-            format!("{} offers {}", spec.business_name, join_list(&offer, lang))
+    let offer: Vec<&str> = offer.iter().map(String::as_str).collect();
+    let name = &spec.business_name;
+    let audience = spec.audience.as_deref().map(|a| a.trim_end_matches('.'));
+    let mut s = match (offer.is_empty(), audience, lang) {
+        (false, Some(a), Language::En) => {
+            format!("{name} offers {} for {a}.", join_list(&offer, lang))
         }
-        (false, Language::De) => {
-            format!("{} bietet {}", spec.business_name, join_list(&offer, lang))
+        (false, Some(a), Language::De) => {
+            format!("{name} bietet {} für {a}.", join_list(&offer, lang))
         }
-        (true, _) => spec.business_name.clone(),
+        (false, None, Language::En) => format!("{name} offers {}.", join_list(&offer, lang)),
+        (false, None, Language::De) => format!("{name} bietet {}.", join_list(&offer, lang)),
+        (true, Some(a), Language::En) => format!("{name} works for {a}."),
+        (true, Some(a), Language::De) => format!("{name} ist für {a} da."),
+        (true, None, _) => String::new(),
     };
-    if let Some(audience) = &spec.audience {
-        s.push_str(match lang {
-            Language::En => " for ",
-            Language::De => " für ",
+    // The place, unless the audience already names it ("small firms in Berlin").
+    if let Some(place) = place(spec)
+        && !audience.is_some_and(|a| a.to_lowercase().contains(&place.to_lowercase()))
+    {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        s.push_str(&match lang {
+            Language::En => format!("Based in {place}."),
+            Language::De => format!("Unser Standort: {place}."),
         });
-        s.push_str(audience.trim_end_matches('.'));
     }
-    if let Some(place) = place(spec) {
-        s.push_str(" in ");
-        s.push_str(&place);
-    }
-    if offer.is_empty() && spec.audience.is_none() && place(spec).is_none() {
-        return String::new();
-    }
-    if offer.is_empty() {
-        // "Acme – for small firms in Berlin." reads better than a sentence without a verb.
-        s = s.replacen(&spec.business_name, &format!("{} –", spec.business_name), 1);
-    }
-    s.push('.');
     s
 }
 
@@ -203,6 +223,7 @@ struct PageDef<'a> {
     description: String,
     h1: String,
     lead: Option<String>,
+    intro: Option<String>,
     actions: Vec<Action>,
     sections: Vec<Section>,
     noindex: bool,
@@ -223,6 +244,7 @@ fn page(def: PageDef<'_>) -> Page {
         description: clip(&def.description, 160),
         h1: def.h1,
         lead: def.lead,
+        intro: def.intro,
         actions: def.actions,
         hero: def.id == "home",
         sections: def.sections,
@@ -264,6 +286,11 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
         Some(t) => format!("{name} – {}", clip(t, 60)),
         None => name.clone(),
     };
+    let intro = spec
+        .tagline
+        .is_some()
+        .then(|| summary.clone())
+        .filter(|s| !s.is_empty());
     let lead = spec
         .tagline
         .clone()
@@ -277,15 +304,6 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
     match spec.template {
         Template::StaticLanding => {
             let mut sections = Vec::new();
-            if spec.tagline.is_some() && !summary.is_empty() {
-                sections.push(sec(
-                    Some("intro"),
-                    None,
-                    vec![Block::Para {
-                        content: vec![Inline::text(&summary)],
-                    }],
-                ));
-            }
             if !spec.services.is_empty() {
                 sections.push(sec(
                     Some("offer"),
@@ -341,6 +359,7 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                 description: description.clone(),
                 h1: name.clone(),
                 lead: lead.clone(),
+                intro,
                 actions,
                 sections,
                 noindex: false,
@@ -367,15 +386,6 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
             ];
             // Home: the offer at a glance, a taste of the story, the way to get in touch.
             let mut home = Vec::new();
-            if spec.tagline.is_some() && !summary.is_empty() {
-                home.push(sec(
-                    Some("intro"),
-                    None,
-                    vec![Block::Para {
-                        content: vec![Inline::text(&summary)],
-                    }],
-                ));
-            }
             if !spec.services.is_empty() {
                 home.push(sec(
                     Some("offer"),
@@ -431,6 +441,7 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                 description: description.clone(),
                 h1: name.clone(),
                 lead: lead.clone(),
+                intro: intro.clone(),
                 actions: vec![
                     action(ui.cta_contact, Target::page("contact"), true),
                     action(ui.cta_services, Target::page("services"), false),
@@ -494,6 +505,7 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                     Language::De => format!("Über {name}"),
                 },
                 lead: spec.tagline.clone(),
+                intro: None,
                 actions: Vec::new(),
                 sections: about,
                 noindex: false,
@@ -543,6 +555,7 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                     Some(a) => format!("{} – {}", ui.services_lead, a.trim_end_matches('.')),
                     None => ui.services_lead.into(),
                 }),
+                intro: None,
                 actions: Vec::new(),
                 sections: services,
                 noindex: false,
@@ -558,6 +571,7 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                 },
                 h1: ui.contact.into(),
                 lead: Some(ui.contact_lead.into()),
+                intro: None,
                 actions: Vec::new(),
                 sections: vec![sec(Some("contact"), None, contact_blocks(spec, ui, true))],
                 noindex: false,
@@ -579,15 +593,6 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                 },
             ];
             let mut home = Vec::new();
-            if spec.tagline.is_some() && !summary.is_empty() {
-                home.push(sec(
-                    Some("intro"),
-                    None,
-                    vec![Block::Para {
-                        content: vec![Inline::text(&summary)],
-                    }],
-                ));
-            }
             let mut featured = vec![Block::Products { limit: Some(3) }];
             if spec.products.len() > 3 {
                 featured.push(Block::Actions {
@@ -619,6 +624,7 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                 description: description.clone(),
                 h1: name.clone(),
                 lead: lead.clone(),
+                intro: intro.clone(),
                 actions: vec![action(ui.cta_shop, Target::page("products"), true)],
                 sections: home,
                 noindex: false,
@@ -640,6 +646,7 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                 },
                 h1: ui.products.into(),
                 lead: lead.clone(),
+                intro: None,
                 actions: Vec::new(),
                 sections: vec![sec(
                     Some("catalogue"),
@@ -655,6 +662,7 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                 description: format!("{} – {name}", ui.cart),
                 h1: ui.cart.into(),
                 lead: None,
+                intro: None,
                 actions: Vec::new(),
                 sections: vec![sec(None, None, vec![Block::Cart])],
                 noindex: true,
@@ -666,6 +674,7 @@ pub fn build(spec: &Spec) -> (Site, LegalReport) {
                 description: format!("{} – {name}", ui.checkout),
                 h1: ui.checkout.into(),
                 lead: None,
+                intro: None,
                 actions: Vec::new(),
                 sections: vec![sec(None, None, vec![Block::Checkout])],
                 noindex: true,

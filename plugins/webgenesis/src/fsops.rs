@@ -28,21 +28,6 @@ fn owned_by(generated: &Path, run_id: &str, node_id: &str) -> bool {
     })
 }
 
-fn conflict(path: &Path, generated: &Path) -> String {
-    let by = marker_of(generated)
-        .and_then(|m| m.get("run_id").and_then(Value::as_str).map(str::to_owned));
-    match by {
-        Some(run) => format!(
-            "`{}` already exists and was created by run `{run}`, not this run; choose another `slug` or roll back that run first (`abp rollback {run}`)",
-            path.display()
-        ),
-        None => format!(
-            "`{}` already exists and was not created by this run; choose another `slug`, or roll back the run that created it (or remove the directory) first",
-            path.display()
-        ),
-    }
-}
-
 /// Fails (naming every conflicting path) unless both directories are absent or this very node
 /// of this very run created them.
 pub fn ensure_free(
@@ -52,18 +37,29 @@ pub fn ensure_free(
     node_id: &str,
 ) -> Result<(), NodeError> {
     let ours = generated.exists() && owned_by(generated, run_id, node_id);
-    let mut problems = Vec::new();
-    if generated.exists() && !ours {
-        problems.push(conflict(generated, generated));
+    let taken: Vec<String> = [generated, deployed]
+        .into_iter()
+        .filter(|p| p.exists() && !ours)
+        .map(|p| format!("`{}`", p.display()))
+        .collect();
+    if taken.is_empty() {
+        return Ok(());
     }
-    if deployed.exists() && !ours {
-        problems.push(conflict(deployed, generated));
-    }
-    if problems.is_empty() {
-        Ok(())
+    let (what, verb) = if taken.len() == 1 {
+        (taken[0].clone(), "exists")
     } else {
-        Err(NodeError::failed(problems.join("; ")))
-    }
+        (taken.join(" and "), "exist")
+    };
+    let by = marker_of(generated)
+        .and_then(|m| m.get("run_id").and_then(Value::as_str).map(str::to_owned));
+    Err(NodeError::failed(match by {
+        Some(run) => format!(
+            "{what} already {verb}, created by run `{run}`, not this run; choose another `slug` or roll that run back first (`abp rollback {run}`)"
+        ),
+        None => format!(
+            "{what} already {verb} and this run did not create it; choose another `slug`, or roll back the run that created it (or remove the directory) first"
+        ),
+    }))
 }
 
 fn remove_dir(path: &Path) -> Result<bool, NodeError> {

@@ -537,6 +537,9 @@ fn render_page(site: &Site, page: &Page, base: Base) -> String {
     if let Some(lead) = &page.lead {
         let _ = writeln!(out, "<p class=\"lead\">{}</p>", escape(lead));
     }
+    if let Some(intro) = &page.intro {
+        let _ = writeln!(out, "<p class=\"intro\">{}</p>", escape(intro));
+    }
     if !page.actions.is_empty() {
         out.push_str(&actions(&ctx, &page.actions));
     }
@@ -595,6 +598,7 @@ fn not_found(site: &Site) -> String {
         description: ui.not_found_text.into(),
         h1: ui.not_found_title.into(),
         lead: Some(ui.not_found_text.into()),
+        intro: None,
         actions: vec![Action {
             label: ui.back_home.into(),
             target: Target::page("home"),

@@ -189,7 +189,6 @@ pub fn pages(spec: &Spec, ui: &'static Ui) -> (Vec<Page>, LegalReport) {
     };
     let mut notes = Vec::new();
     let mut pages = Vec::new();
-    let lang = spec.language;
     let c = &spec.contact;
 
     // The legal name: given, or the business name when that already carries a legal form.
@@ -214,10 +213,7 @@ pub fn pages(spec: &Spec, ui: &'static Ui) -> (Vec<Page>, LegalReport) {
     pages.push(privacy(spec, ui, &mut m, operator.as_ref(), &mut notes));
 
     if spec.template == Template::EcommerceBasic {
-        notes.push(match lang {
-            Language::De => "Ein Onlineshop braucht außerdem AGB, eine Widerrufsbelehrung mit Muster-Widerrufsformular und Angaben zu Versandkosten; diese Seiten werden nicht erzeugt.".into(),
-            Language::En => "An online shop also needs terms and conditions, a cancellation (withdrawal) policy and shipping information; these pages are not generated.".into(),
-        });
+        notes.push("An online shop also needs terms and conditions, a cancellation (withdrawal) policy and shipping information; these pages are not generated.".into());
     }
     let report = LegalReport {
         pages: pages.iter().map(|p| p.id.clone()).collect(),
@@ -344,10 +340,7 @@ fn impressum(
             }],
         ));
         if form == Form::Unknown && (c.register_court.is_none() || c.register_number.is_none()) {
-            notes.push(match lang {
-                Language::De => "Registerangaben sind nur nötig, wenn das Unternehmen in einem Register eingetragen ist; sonst den Abschnitt „Registereintrag“ entfernen (oder `contact.legal_name` angeben).".into(),
-                Language::En => "Register details are only needed if the business is entered in a commercial register; otherwise remove the \"Register entry\" section (or give `contact.legal_name`).".into(),
-            });
+            notes.push("Register details are only needed if the business is entered in a commercial register; otherwise remove the \"Register entry\" section (or give `contact.legal_name`).".into());
         }
     }
 
@@ -380,10 +373,7 @@ fn impressum(
                 "Wir sind nicht bereit und nicht verpflichtet, an Streitbeilegungsverfahren vor einer Verbraucherschlichtungsstelle teilzunehmen.",
             ))],
         ));
-        notes.push(match lang {
-            Language::De => "Die Erklärung zur Verbraucherstreitbeilegung (§ 36 VSBG) prüfen: Sie geht davon aus, dass das Unternehmen nicht an Schlichtungsverfahren teilnimmt.".into(),
-            Language::En => "Check the consumer dispute resolution statement (§ 36 VSBG): it states that the business does not take part in arbitration.".into(),
-        });
+        notes.push("Check the consumer dispute resolution statement (§ 36 VSBG): it states that the business does not take part in arbitration.".into());
     }
 
     Page {
@@ -408,6 +398,7 @@ fn impressum(
         },
         h1: t(lang, "Legal notice (Impressum)", "Impressum").into(),
         lead: Some(basis.into()),
+        intro: None,
         actions: Vec::new(),
         hero: false,
         sections,
@@ -512,10 +503,7 @@ fn privacy(
             }),
         ],
     ));
-    notes.push(match lang {
-        Language::De => "Den Hosting-Anbieter in der Datenschutzerklärung namentlich nennen, sobald er feststeht.".into(),
-        Language::En => "Name the hosting provider in the privacy policy once it is chosen.".into(),
-    });
+    notes.push("Name the hosting provider in the privacy policy once it is chosen.".into());
 
     let legal_basis_contact = if gdpr {
         t(
@@ -668,6 +656,7 @@ fn privacy(
         },
         h1: ui.privacy_title.into(),
         lead: None,
+        intro: None,
         actions: Vec::new(),
         hero: false,
         sections,

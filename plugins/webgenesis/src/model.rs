@@ -100,6 +100,8 @@ pub struct Page {
     pub description: String,
     pub h1: String,
     pub lead: Option<String>,
+    /// A longer sentence under the lead (the home page's summary).
+    pub intro: Option<String>,
     /// Buttons under the heading.
     pub actions: Vec<Action>,
     /// The home page gets the large hero.

@@ -68,6 +68,7 @@ export type Page = {
   description: string;
   h1: string;
   lead: string | null;
+  intro: string | null;
   actions: Action[];
   hero: boolean;
   sections: Section[];
@@ -280,6 +281,7 @@ export function PageView({ id }: { id: string }) {
           <div className="wrap">
             <h1>{page.h1}</h1>
             {page.lead ? <p className="lead">{page.lead}</p> : null}
+            {page.intro ? <p className="intro">{page.intro}</p> : null}
             {page.actions.length > 0 ? <Actions actions={page.actions} /> : null}
           </div>
         </div>

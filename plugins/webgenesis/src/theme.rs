@@ -156,23 +156,28 @@ p,ul,ol{margin:0 0 1em}
 .site-nav a[aria-current="page"]{border-bottom-color:var(--accent);font-weight:600}
 .count{display:inline-block;min-width:1.5em;margin-left:.3em;padding:0 .4em;border-radius:1em;background:var(--accent);color:var(--on-accent);font-size:.85em;text-align:center;font-weight:600}
 .hero{background:var(--hero);padding:clamp(3rem,8vw,6rem) 0}
-.page-head{background:var(--hero);padding:clamp(2rem,5vw,3.5rem) 0}
+.page-head{background:var(--hero);padding:clamp(1.75rem,4vw,2.75rem) 0}
+.page-head h1{margin-bottom:.3em}
+.page-head .lead:last-child{margin-bottom:0}
 .lead{font-size:clamp(1.15rem,1rem + .6vw,1.4rem);color:var(--muted);max-width:42rem}
 .hero .lead,.page-head .lead{color:var(--text)}
+.intro{max-width:42rem;margin-top:-.25rem}
+[hidden]{display:none!important}
 .section{padding:clamp(2rem,6vw,4rem) 0}
 .section.alt{background:var(--surface)}
 .compact .section{padding:.5rem 0}
 .compact .page-head + .section{padding-top:2.5rem}
 .compact .section:last-child{padding-bottom:3.5rem}
 .compact h2{font-size:1.35rem;margin-top:.75rem}
-.section > .wrap > p,.section > .wrap > ul,.section > .wrap > .lines{max-width:46rem}
+.section > .wrap > p,.section > .wrap > ul:not(.cards),.section > .wrap > .lines{max-width:46rem}
 .actions{display:flex;flex-wrap:wrap;gap:.75rem;margin:1.5rem 0 0}
 .button{display:inline-block;padding:.7rem 1.2rem;border-radius:.5rem;border:2px solid var(--accent);font-weight:600;text-decoration:none;font:inherit;font-weight:600;cursor:pointer;line-height:1.3}
 .button.primary{background:var(--accent);color:var(--on-accent)}
 .button.secondary{background:transparent;color:var(--accent)}
 .button:hover{filter:brightness(1.08)}
 .button[disabled]{opacity:.6;cursor:not-allowed}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,16rem),1fr));gap:1.25rem;list-style:none;padding:0;margin:0}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,16rem),1fr));gap:1.25rem;list-style:none;padding:0;margin:0 0 1.25rem}
+.card h2,.card h3{font-size:1.25rem}
 .card{background:var(--bg);border:1px solid var(--border);border-radius:.75rem;padding:1.25rem 1.25rem .5rem;display:flex;flex-direction:column}
 .section.alt .card{background:var(--bg)}
 .card p{color:var(--muted)}
