@@ -565,8 +565,19 @@ fn render_page(site: &Site, page: &Page, base: Base) -> String {
             }
         }
         let level = if s.heading.is_some() { 3 } else { 2 };
+        // Contact details and the form sit side by side on wide screens.
+        let grid = s
+            .blocks
+            .iter()
+            .any(|b| matches!(b, Block::ContactForm { .. }));
+        if grid {
+            out.push_str("<div class=\"contact-grid\">\n");
+        }
         for b in &s.blocks {
             block(&ctx, b, level, &mut out);
+        }
+        if grid {
+            out.push_str("</div>\n");
         }
         out.push_str(if s.heading.is_some() {
             "</div>\n</section>\n"

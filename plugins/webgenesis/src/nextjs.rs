@@ -289,7 +289,9 @@ export function PageView({ id }: { id: string }) {
           const sectionId = section.id ?? `section-${i + 1}`;
           const className = section.alt ? "section alt" : "section";
           const level = section.heading ? 3 : 2;
-          const blocks = section.blocks.map((block, j) => <BlockView key={j} block={block} level={level} />);
+          const views = section.blocks.map((block, j) => <BlockView key={j} block={block} level={level} />);
+          // Contact details and the form sit side by side on wide screens.
+          const blocks = section.blocks.some((b) => b.kind === "contact_form") ? <div className="contact-grid">{views}</div> : views;
           return section.heading ? (
             <section key={sectionId} className={className} id={sectionId} aria-labelledby={`${sectionId}-heading`}>
               <div className="wrap">

@@ -188,6 +188,8 @@ p,ul,ol{margin:0 0 1em}
 mark.placeholder{background:var(--mark-bg);color:var(--mark-text);padding:0 .2em;border-radius:.2em}
 .note{color:var(--muted);font-size:.95rem}
 form{max-width:40rem}
+.contact-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,20rem),1fr));gap:1rem 3rem;align-items:start}
+.contact-grid h3{margin-top:0}
 .field{display:flex;flex-direction:column;gap:.3rem;margin:0 0 1rem}
 .field-row{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,12rem),1fr));gap:0 1rem}
 label{font-weight:600}
