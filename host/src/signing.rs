@@ -51,7 +51,8 @@ impl Statement {
             "version": self.version,
             "wasm_sha256": self.wasm_sha256,
         });
-        let canonical = abp_evidence::canonicalize(&value).context("canonical form of the plugin statement")?;
+        let canonical =
+            abp_evidence::canonicalize(&value).context("canonical form of the plugin statement")?;
         Ok(abp_evidence::sign::pae(PAYLOAD_TYPE, canonical.as_bytes()))
     }
 }
@@ -144,8 +145,12 @@ impl SignatureStatus {
             Self::Builtin => "built into the binary".to_owned(),
             Self::Unsigned => "unsigned (no `.sig` file beside the wasm)".to_owned(),
             Self::BadSignature { reason } => format!("bad signature: {reason}"),
-            Self::Tampered { keyid, reason } => format!("tampered after signing by key {keyid}: {reason}"),
-            Self::UntrustedKey { keyid } => format!("signed by untrusted key {keyid} (not in `trusted_keys`)"),
+            Self::Tampered { keyid, reason } => {
+                format!("tampered after signing by key {keyid}: {reason}")
+            }
+            Self::UntrustedKey { keyid } => {
+                format!("signed by untrusted key {keyid} (not in `trusted_keys`)")
+            }
             Self::Trusted { keyid } => format!("signed by trusted key {keyid}"),
         }
     }
@@ -153,22 +158,39 @@ impl SignatureStatus {
 
 /// Judges a signature file's text (`None`: there is none) against what the plugin actually is
 /// and the trusted keys.
-pub fn check(signature_text: Option<&str>, actual: &Statement, trusted: &[PublicKeyText]) -> SignatureStatus {
-    let Some(text) = signature_text else { return SignatureStatus::Unsigned };
+pub fn check(
+    signature_text: Option<&str>,
+    actual: &Statement,
+    trusted: &[PublicKeyText],
+) -> SignatureStatus {
+    let Some(text) = signature_text else {
+        return SignatureStatus::Unsigned;
+    };
     let bad = |reason: String| SignatureStatus::BadSignature { reason };
     let file: SignatureFile = match serde_json::from_str(text) {
         Ok(f) => f,
-        Err(e) => return bad(format!("the `.sig` file is not an abp plugin signature: {e}")),
+        Err(e) => {
+            return bad(format!(
+                "the `.sig` file is not an abp plugin signature: {e}"
+            ));
+        }
     };
     if file.format != SIGNATURE_FORMAT {
-        return bad(format!("the `.sig` file has format `{}`, expected `{SIGNATURE_FORMAT}`", file.format));
+        return bad(format!(
+            "the `.sig` file has format `{}`, expected `{SIGNATURE_FORMAT}`",
+            file.format
+        ));
     }
     let public = match PublicKeyText::parse(&file.public_key) {
         Ok(p) => p,
         Err(e) => return bad(format!("`public_key`: {e}")),
     };
     if public.keyid() != file.keyid {
-        return bad(format!("`keyid` {} is not the id of its `public_key` ({})", file.keyid, public.keyid()));
+        return bad(format!(
+            "`keyid` {} is not the id of its `public_key` ({})",
+            file.keyid,
+            public.keyid()
+        ));
     }
     let verified = verifying_key(&public).is_some_and(|key| {
         let signature = STANDARD
@@ -188,7 +210,11 @@ pub fn check(signature_text: Option<&str>, actual: &Statement, trusted: &[Public
     let signed = file.statement();
     let mut changed = Vec::new();
     if signed.wasm_sha256 != actual.wasm_sha256 {
-        changed.push(format!("the wasm (sha256 {} signed, {} now)", short(&signed.wasm_sha256), short(&actual.wasm_sha256)));
+        changed.push(format!(
+            "the wasm (sha256 {} signed, {} now)",
+            short(&signed.wasm_sha256),
+            short(&actual.wasm_sha256)
+        ));
     }
     if signed.manifest_sha256 != actual.manifest_sha256 {
         changed.push(format!(
@@ -204,7 +230,10 @@ pub fn check(signature_text: Option<&str>, actual: &Statement, trusted: &[Public
         ));
     }
     if !changed.is_empty() {
-        return SignatureStatus::Tampered { keyid: file.keyid, reason: format!("{} changed", changed.join(" and ")) };
+        return SignatureStatus::Tampered {
+            keyid: file.keyid,
+            reason: format!("{} changed", changed.join(" and ")),
+        };
     }
     if trusted.iter().any(|k| k == &public) {
         SignatureStatus::Trusted { keyid: file.keyid }
@@ -251,7 +280,11 @@ impl TrustPolicy {
                 policy.origin
             );
         }
-        Ok(Self { required, trusted, origin: policy.origin.clone() })
+        Ok(Self {
+            required,
+            trusted,
+            origin: policy.origin.clone(),
+        })
     }
 
     /// The error for a plugin this policy refuses, naming the plugin and the reason.
@@ -277,9 +310,12 @@ fn verifying_key(key: &PublicKeyText) -> Option<VerifyingKey> {
 }
 
 fn decode32(text: &str, prefix: &str) -> Result<[u8; 32]> {
-    let body = text.strip_prefix(prefix).with_context(|| format!("key text does not start with `{prefix}`"))?;
+    let body = text
+        .strip_prefix(prefix)
+        .with_context(|| format!("key text does not start with `{prefix}`"))?;
     let bytes = STANDARD.decode(body).context("key is not base64")?;
-    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| anyhow::anyhow!("key is {} bytes, expected 32", bytes.len()))
+    <[u8; 32]>::try_from(bytes.as_slice())
+        .map_err(|_| anyhow::anyhow!("key is {} bytes, expected 32", bytes.len()))
 }
 
 #[cfg(test)]
@@ -305,7 +341,12 @@ mod tests {
     fn a_signature_by_a_trusted_key_over_matching_digests_is_trusted() {
         let (secret, public, text) = signed();
         let status = check(Some(&text), &statement(), &[public]);
-        assert_eq!(status, SignatureStatus::Trusted { keyid: secret.keyid() });
+        assert_eq!(
+            status,
+            SignatureStatus::Trusted {
+                keyid: secret.keyid()
+            }
+        );
         assert_eq!(status.signer(), Some(secret.keyid().as_str()));
     }
 
@@ -318,16 +359,40 @@ mod tests {
         let mut forged: SignatureFile = serde_json::from_str(&text).unwrap();
         forged.wasm_sha256 = "c".repeat(64);
         let forged = serde_json::to_string(&forged).unwrap();
-        let check_kind = |sig: Option<&str>, actual: &Statement, keys: &[PublicKeyText], want: &str| {
-            let status = check(sig, actual, keys);
-            let kind = serde_json::to_value(&status).unwrap()["status"].as_str().unwrap().to_owned();
-            assert_eq!(kind, want, "{status:?}");
-            assert!(!status.is_accepted());
-        };
-        check_kind(None, &statement(), std::slice::from_ref(&public), "unsigned");
-        check_kind(Some("{not json"), &statement(), std::slice::from_ref(&public), "bad_signature");
-        check_kind(Some(&forged), &changed_wasm, std::slice::from_ref(&public), "bad_signature");
-        check_kind(Some(&text), &changed_wasm, std::slice::from_ref(&public), "tampered");
+        let check_kind =
+            |sig: Option<&str>, actual: &Statement, keys: &[PublicKeyText], want: &str| {
+                let status = check(sig, actual, keys);
+                let kind = serde_json::to_value(&status).unwrap()["status"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                assert_eq!(kind, want, "{status:?}");
+                assert!(!status.is_accepted());
+            };
+        check_kind(
+            None,
+            &statement(),
+            std::slice::from_ref(&public),
+            "unsigned",
+        );
+        check_kind(
+            Some("{not json"),
+            &statement(),
+            std::slice::from_ref(&public),
+            "bad_signature",
+        );
+        check_kind(
+            Some(&forged),
+            &changed_wasm,
+            std::slice::from_ref(&public),
+            "bad_signature",
+        );
+        check_kind(
+            Some(&text),
+            &changed_wasm,
+            std::slice::from_ref(&public),
+            "tampered",
+        );
         check_kind(Some(&text), &statement(), &[other], "untrusted_key");
     }
 
@@ -335,7 +400,13 @@ mod tests {
     fn the_signed_bytes_are_domain_separated_from_evidence_signatures() {
         let bytes = statement().signed_bytes().unwrap();
         let text = String::from_utf8(bytes).unwrap();
-        assert!(text.starts_with(&format!("DSSEv1 {} {PAYLOAD_TYPE} ", PAYLOAD_TYPE.len())), "{text}");
-        assert!(text.ends_with(&format!("\"wasm_sha256\":\"{}\"}}", "a".repeat(64))), "{text}");
+        assert!(
+            text.starts_with(&format!("DSSEv1 {} {PAYLOAD_TYPE} ", PAYLOAD_TYPE.len())),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(&format!("\"wasm_sha256\":\"{}\"}}", "a".repeat(64))),
+            "{text}"
+        );
     }
 }

@@ -34,13 +34,34 @@ const TARGET: &str = "wasm32-wasip2";
 
 /// The template files: (file in the new crate, text); `NAME` in a file name is the node type.
 const TEMPLATE: &[(&str, &str)] = &[
-    ("Cargo.toml", include_str!("../../../templates/node/Cargo.toml.tmpl")),
-    ("src/lib.rs", include_str!("../../../templates/node/lib.rs.tmpl")),
-    ("NAME.toml", include_str!("../../../templates/node/manifest.toml.tmpl")),
-    ("README.md", include_str!("../../../templates/node/README.md.tmpl")),
-    ("abp.toml", include_str!("../../../templates/node/abp.toml.tmpl")),
-    ("graph.json", include_str!("../../../templates/node/graph.json.tmpl")),
-    (".gitignore", include_str!("../../../templates/node/gitignore.tmpl")),
+    (
+        "Cargo.toml",
+        include_str!("../../../templates/node/Cargo.toml.tmpl"),
+    ),
+    (
+        "src/lib.rs",
+        include_str!("../../../templates/node/lib.rs.tmpl"),
+    ),
+    (
+        "NAME.toml",
+        include_str!("../../../templates/node/manifest.toml.tmpl"),
+    ),
+    (
+        "README.md",
+        include_str!("../../../templates/node/README.md.tmpl"),
+    ),
+    (
+        "abp.toml",
+        include_str!("../../../templates/node/abp.toml.tmpl"),
+    ),
+    (
+        "graph.json",
+        include_str!("../../../templates/node/graph.json.tmpl"),
+    ),
+    (
+        ".gitignore",
+        include_str!("../../../templates/node/gitignore.tmpl"),
+    ),
 ];
 
 #[derive(Debug, Subcommand)]
@@ -97,14 +118,27 @@ enum Layout {
     /// Its own workspace (`[workspace]` in its Cargo.toml).
     Standalone,
     /// A member of the enclosing workspace at `root`, matched by `pattern`.
-    Member { root: PathBuf, pattern: String, workspace: toml::Table },
+    Member {
+        root: PathBuf,
+        pattern: String,
+        workspace: toml::Table,
+    },
 }
 
 fn new(g: &Global, name: &str, path: Option<&Path>, sdk: Option<&Path>) -> Result<u8> {
     check_name(name)?;
-    let dir = std::path::absolute(path.unwrap_or(Path::new(name))).context("resolving the crate folder")?;
-    if dir.exists() && fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?.next().is_some() {
-        bail!("{} exists and is not empty; choose another folder with `--path DIR`", dir.display());
+    let dir = std::path::absolute(path.unwrap_or(Path::new(name)))
+        .context("resolving the crate folder")?;
+    if dir.exists()
+        && fs::read_dir(&dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .next()
+            .is_some()
+    {
+        bail!(
+            "{} exists and is not empty; choose another folder with `--path DIR`",
+            dir.display()
+        );
     }
     let sdk = find_sdk(sdk)?;
     let layout = detect_layout(&dir)?;
@@ -125,7 +159,9 @@ fn new(g: &Global, name: &str, path: Option<&Path>, sdk: Option<&Path>) -> Resul
             text = text.replace(key, value);
         }
         if text.contains("{{") {
-            bail!("template {file} has a placeholder this `abp` does not fill; it was built from an inconsistent checkout");
+            bail!(
+                "template {file} has a placeholder this `abp` does not fill; it was built from an inconsistent checkout"
+            );
         }
         let target = dir.join(file.replace("NAME", name));
         if let Some(parent) = target.parent() {
@@ -139,18 +175,24 @@ fn new(g: &Global, name: &str, path: Option<&Path>, sdk: Option<&Path>) -> Resul
     let copied_lock = match (&layout, lock) {
         (Layout::Standalone, Some(lock)) if lock.is_file() => {
             let target = dir.join("Cargo.lock");
-            fs::copy(&lock, &target).with_context(|| format!("copying {} to {}", lock.display(), target.display()))?;
+            fs::copy(&lock, &target)
+                .with_context(|| format!("copying {} to {}", lock.display(), target.display()))?;
             files.push(target);
             true
         }
         _ => false,
     };
-    let relative: Vec<String> =
-        files.iter().map(|f| f.strip_prefix(&dir).unwrap_or(f).display().to_string()).collect();
+    let relative: Vec<String> = files
+        .iter()
+        .map(|f| f.strip_prefix(&dir).unwrap_or(f).display().to_string())
+        .collect();
     let layout_text = match &layout {
         Layout::Standalone => "standalone (its own cargo workspace)".to_owned(),
         Layout::Member { root, pattern, .. } => {
-            format!("member of the workspace at {} (matched by `{pattern}`)", root.display())
+            format!(
+                "member of the workspace at {} (matched by `{pattern}`)",
+                root.display()
+            )
         }
     };
     if g.json {
@@ -166,7 +208,10 @@ fn new(g: &Global, name: &str, path: Option<&Path>, sdk: Option<&Path>) -> Resul
             }))?
         );
     } else {
-        println!("created node crate `{name}` in {} ({layout_text})", dir.display());
+        println!(
+            "created node crate `{name}` in {} ({layout_text})",
+            dir.display()
+        );
         for f in &relative {
             println!("  {f}");
         }
@@ -182,9 +227,13 @@ fn new(g: &Global, name: &str, path: Option<&Path>, sdk: Option<&Path>) -> Resul
 
 fn check_name(name: &str) -> Result<()> {
     let ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if !ok {
-        bail!("node name {name:?} must be lowercase letters, digits, `-` or `_`, starting with a letter (it is the node type and the crate name)");
+        bail!(
+            "node name {name:?} must be lowercase letters, digits, `-` or `_`, starting with a letter (it is the node type and the crate name)"
+        );
     }
     Ok(())
 }
@@ -196,7 +245,10 @@ fn struct_name(name: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let mut chars = p.chars();
-            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
         })
         .collect();
     if !out.ends_with("Node") {
@@ -208,7 +260,10 @@ fn struct_name(name: &str) -> String {
 fn find_sdk(given: Option<&Path>) -> Result<PathBuf> {
     let (candidate, how) = match given {
         Some(dir) => (dir.to_owned(), "`--sdk`"),
-        None => (Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk"), "the abp checkout this binary was built from"),
+        None => (
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk"),
+            "the abp checkout this binary was built from",
+        ),
     };
     if !candidate.join("Cargo.toml").is_file() {
         bail!(
@@ -216,7 +271,9 @@ fn find_sdk(given: Option<&Path>) -> Result<PathBuf> {
             candidate.display()
         );
     }
-    candidate.canonicalize().with_context(|| format!("resolving {}", candidate.display()))
+    candidate
+        .canonicalize()
+        .with_context(|| format!("resolving {}", candidate.display()))
 }
 
 /// The nearest enclosing cargo workspace whose `members` match `dir` makes the crate a member;
@@ -227,23 +284,42 @@ fn detect_layout(dir: &Path) -> Result<Layout> {
         if !manifest.is_file() {
             continue;
         }
-        let text = fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
-        let Ok(table) = text.parse::<toml::Table>() else { continue };
-        let Some(workspace) = table.get("workspace").and_then(toml::Value::as_table) else { continue };
-        let relative = dir.strip_prefix(ancestor).unwrap_or(dir).to_string_lossy().replace('\\', "/");
+        let text = fs::read_to_string(&manifest)
+            .with_context(|| format!("reading {}", manifest.display()))?;
+        let Ok(table) = text.parse::<toml::Table>() else {
+            continue;
+        };
+        let Some(workspace) = table.get("workspace").and_then(toml::Value::as_table) else {
+            continue;
+        };
+        let relative = dir
+            .strip_prefix(ancestor)
+            .unwrap_or(dir)
+            .to_string_lossy()
+            .replace('\\', "/");
         let list = |key: &str| -> Vec<String> {
             workspace
                 .get(key)
                 .and_then(toml::Value::as_array)
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default()
         };
-        let excluded = list("exclude").iter().any(|e| relative == *e || relative.starts_with(&format!("{e}/")));
-        let pattern = list("members").into_iter().find(|m| glob_match(m, &relative));
+        let excluded = list("exclude")
+            .iter()
+            .any(|e| relative == *e || relative.starts_with(&format!("{e}/")));
+        let pattern = list("members")
+            .into_iter()
+            .find(|m| glob_match(m, &relative));
         return Ok(match pattern {
-            Some(pattern) if !excluded => {
-                Layout::Member { root: ancestor.to_owned(), pattern, workspace: workspace.clone() }
-            }
+            Some(pattern) if !excluded => Layout::Member {
+                root: ancestor.to_owned(),
+                pattern,
+                workspace: workspace.clone(),
+            },
             _ => Layout::Standalone,
         });
     }
@@ -252,15 +328,25 @@ fn detect_layout(dir: &Path) -> Result<Layout> {
 
 /// Cargo's member globs, as far as workspaces use them: `*` and `?` within one path segment.
 fn glob_match(pattern: &str, path: &str) -> bool {
-    let pattern: Vec<&str> = pattern.trim_end_matches('/').split('/').filter(|s| *s != ".").collect();
+    let pattern: Vec<&str> = pattern
+        .trim_end_matches('/')
+        .split('/')
+        .filter(|s| *s != ".")
+        .collect();
     let path: Vec<&str> = path.split('/').collect();
-    pattern.len() == path.len() && pattern.iter().zip(&path).all(|(p, s)| segment_match(p.as_bytes(), s.as_bytes()))
+    pattern.len() == path.len()
+        && pattern
+            .iter()
+            .zip(&path)
+            .all(|(p, s)| segment_match(p.as_bytes(), s.as_bytes()))
 }
 
 fn segment_match(p: &[u8], s: &[u8]) -> bool {
     match (p.first(), s.first()) {
         (None, None) => true,
-        (Some(b'*'), _) => segment_match(&p[1..], s) || (!s.is_empty() && segment_match(p, &s[1..])),
+        (Some(b'*'), _) => {
+            segment_match(&p[1..], s) || (!s.is_empty() && segment_match(p, &s[1..]))
+        }
         (Some(b'?'), Some(_)) => segment_match(&p[1..], &s[1..]),
         (Some(a), Some(b)) if a == b => segment_match(&p[1..], &s[1..]),
         _ => false,
@@ -304,7 +390,10 @@ fn build(g: &Global, dir: &Path) -> Result<u8> {
     let started = Instant::now();
     let cargo_toml = dir.join("Cargo.toml");
     if !cargo_toml.is_file() {
-        bail!("no Cargo.toml in {}; give the node crate's folder: `abp plugins build DIR`", dir.display());
+        bail!(
+            "no Cargo.toml in {}; give the node crate's folder: `abp plugins build DIR`",
+            dir.display()
+        );
     }
     let (manifest_path, manifest_text, manifest) = find_crate_manifest(dir)?;
     ensure_target(dir)?;
@@ -316,7 +405,8 @@ fn build(g: &Global, dir: &Path) -> Result<u8> {
     let out_wasm = dist.join(&manifest.plugin.wasm);
     let out_manifest = dist.join(manifest_path.file_name().unwrap_or_default());
     fs::write(&out_wasm, &bytes).with_context(|| format!("writing {}", out_wasm.display()))?;
-    fs::write(&out_manifest, &manifest_text).with_context(|| format!("writing {}", out_manifest.display()))?;
+    fs::write(&out_manifest, &manifest_text)
+        .with_context(|| format!("writing {}", out_manifest.display()))?;
     // A signature from an earlier build no longer matches the new wasm.
     let stale_sig = signing::signature_path(&out_wasm);
     let removed_sig = stale_sig.is_file() && fs::remove_file(&stale_sig).is_ok();
@@ -347,7 +437,10 @@ fn build(g: &Global, dir: &Path) -> Result<u8> {
         println!("  {}", out_wasm.display());
         println!("  {}", out_manifest.display());
         if removed_sig {
-            println!("removed the signature of the previous build ({}); sign again", stale_sig.display());
+            println!(
+                "removed the signature of the previous build ({}); sign again",
+                stale_sig.display()
+            );
         }
         println!("try it: abp plan --plugins {} GRAPH.json", dist.display());
     }
@@ -363,14 +456,21 @@ fn find_crate_manifest(dir: &Path) -> Result<(PathBuf, String, Manifest)> {
         if !is_toml || path.file_name().is_some_and(|n| n == "Cargo.toml") {
             continue;
         }
-        let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        if text.parse::<toml::Table>().is_ok_and(|t| t.contains_key("plugin")) {
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        if text
+            .parse::<toml::Table>()
+            .is_ok_and(|t| t.contains_key("plugin"))
+        {
             found.push((path, text));
         }
     }
     found.sort();
     match found.len() {
-        0 => bail!("no plugin manifest in {} (a NAME.toml with a `[plugin]` table beside Cargo.toml)", dir.display()),
+        0 => bail!(
+            "no plugin manifest in {} (a NAME.toml with a `[plugin]` table beside Cargo.toml)",
+            dir.display()
+        ),
         1 => {
             let (path, text) = found.remove(0);
             let manifest = Manifest::parse(&text, &path.display().to_string())?;
@@ -380,23 +480,37 @@ fn find_crate_manifest(dir: &Path) -> Result<(PathBuf, String, Manifest)> {
             "{} plugin manifests in {} ({}); keep one NAME.toml with a `[plugin]` table",
             found.len(),
             dir.display(),
-            found.iter().map(|(p, _)| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            found
+                .iter()
+                .map(|(p, _)| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
 
 /// Adds the wasm target with rustup when it is missing, or stops with the command to run.
 fn ensure_target(dir: &Path) -> Result<()> {
-    let libdir = Command::new("rustc").args(["--print", "target-libdir", "--target", TARGET]).current_dir(dir).output();
-    let installed =
-        libdir.is_ok_and(|o| o.status.success() && Path::new(String::from_utf8_lossy(&o.stdout).trim()).is_dir());
+    let libdir = Command::new("rustc")
+        .args(["--print", "target-libdir", "--target", TARGET])
+        .current_dir(dir)
+        .output();
+    let installed = libdir.is_ok_and(|o| {
+        o.status.success() && Path::new(String::from_utf8_lossy(&o.stdout).trim()).is_dir()
+    });
     if installed {
         return Ok(());
     }
     eprintln!("abp: adding the {TARGET} target with `rustup target add {TARGET}`");
-    let added = Command::new("rustup").args(["target", "add", TARGET]).current_dir(dir).status().is_ok_and(|s| s.success());
+    let added = Command::new("rustup")
+        .args(["target", "add", TARGET])
+        .current_dir(dir)
+        .status()
+        .is_ok_and(|s| s.success());
     if !added {
-        bail!("the {TARGET} target is missing and could not be added; run `rustup target add {TARGET}` and build again");
+        bail!(
+            "the {TARGET} target is missing and could not be added; run `rustup target add {TARGET}` and build again"
+        );
     }
     Ok(())
 }
@@ -406,33 +520,62 @@ fn ensure_target(dir: &Path) -> Result<()> {
 fn cargo_build(dir: &Path, cargo_toml: &Path) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut child = Command::new(&cargo)
-        .args(["build", "--target", TARGET, "--release", "--message-format=json-render-diagnostics", "--manifest-path"])
+        .args([
+            "build",
+            "--target",
+            TARGET,
+            "--release",
+            "--message-format=json-render-diagnostics",
+            "--manifest-path",
+        ])
         .arg(cargo_toml)
         .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .context("running `cargo build`; is cargo installed and on PATH?")?;
-    let own = cargo_toml.canonicalize().with_context(|| format!("resolving {}", cargo_toml.display()))?;
+    let own = cargo_toml
+        .canonicalize()
+        .with_context(|| format!("resolving {}", cargo_toml.display()))?;
     let mut wasm = None;
     if let Some(stdout) = child.stdout.take() {
         for line in BufReader::new(stdout).lines() {
             let line = line.context("reading cargo's output")?;
-            let Ok(message) = serde_json::from_str::<Value>(&line) else { continue };
+            let Ok(message) = serde_json::from_str::<Value>(&line) else {
+                continue;
+            };
             if message["reason"] != "compiler-artifact" {
                 continue;
             }
-            let is_ours = message["manifest_path"].as_str().and_then(|p| Path::new(p).canonicalize().ok()).as_ref() == Some(&own);
-            let is_cdylib = message["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|x| x == "cdylib"));
+            let is_ours = message["manifest_path"]
+                .as_str()
+                .and_then(|p| Path::new(p).canonicalize().ok())
+                .as_ref()
+                == Some(&own);
+            let is_cdylib = message["target"]["kind"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|x| x == "cdylib"));
             if is_ours && is_cdylib {
                 let files = message["filenames"].as_array().cloned().unwrap_or_default();
-                wasm = files.iter().filter_map(Value::as_str).find(|f| f.ends_with(".wasm")).map(PathBuf::from).or(wasm);
+                wasm = files
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .find(|f| {
+                        Path::new(f)
+                            .extension()
+                            .is_some_and(|e| e.eq_ignore_ascii_case("wasm"))
+                    })
+                    .map(PathBuf::from)
+                    .or(wasm);
             }
         }
     }
     let status = child.wait().context("waiting for cargo")?;
     if !status.success() {
-        bail!("`cargo build --target {TARGET} --release` failed in {} (see cargo's errors above)", dir.display());
+        bail!(
+            "`cargo build --target {TARGET} --release` failed in {} (see cargo's errors above)",
+            dir.display()
+        );
     }
     wasm.with_context(|| {
         format!(
@@ -448,11 +591,17 @@ fn check_component(bytes: &[u8], path: &Path) -> Result<String> {
     // Preamble of the component binary format: magic, then version 0x0d and layer 1.
     const COMPONENT: [u8; 8] = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
     if !bytes.starts_with(&COMPONENT) {
-        bail!("{} is not a WebAssembly component (a core module?); build for `{TARGET}`", path.display());
+        bail!(
+            "{} is not a WebAssembly component (a core module?); build for `{TARGET}`",
+            path.display()
+        );
     }
     let needle = b"abp:node/execution-node@";
     let Some(at) = bytes.windows(needle.len()).position(|w| w == needle) else {
-        bail!("{} does not export `abp:node/execution-node`; end src/lib.rs with `abp_node_sdk::export_node!(YourNode);`", path.display());
+        bail!(
+            "{} does not export `abp:node/execution-node`; end src/lib.rs with `abp_node_sdk::export_node!(YourNode);`",
+            path.display()
+        );
     };
     let version: String = bytes[at + needle.len()..]
         .iter()
@@ -468,20 +617,36 @@ fn check_component(bytes: &[u8], path: &Path) -> Result<String> {
 /// The plugin whose component is `wasm`: the manifest beside it that names it.
 fn plugin_for_wasm(wasm: &Path) -> Result<Plugin> {
     if !wasm.is_file() {
-        bail!("{} is not a file; give the plugin's NAME.wasm", wasm.display());
+        bail!(
+            "{} is not a file; give the plugin's NAME.wasm",
+            wasm.display()
+        );
     }
-    let file_name = wasm.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let dir = wasm.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let file_name = wasm
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = wasm
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut candidates: Vec<PathBuf> = fs::read_dir(dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("toml"))
+        })
         .collect();
     // The usual NAME.toml first.
     candidates.sort_by_key(|p| (p.file_stem() != wasm.file_stem(), p.clone()));
     for manifest in candidates {
-        let Ok(text) = fs::read_to_string(&manifest) else { continue };
-        let Ok(parsed) = toml::from_str::<Manifest>(&text) else { continue };
+        let Ok(text) = fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let Ok(parsed) = toml::from_str::<Manifest>(&text) else {
+            continue;
+        };
         if parsed.plugin.wasm == file_name {
             return read_plugin(&manifest);
         }
@@ -494,8 +659,10 @@ fn plugin_for_wasm(wasm: &Path) -> Result<Plugin> {
 
 fn sign(g: &Global, wasm: &Path, key: &Path) -> Result<u8> {
     let plugin = plugin_for_wasm(wasm)?;
-    let text = fs::read_to_string(key).with_context(|| format!("reading the signing key {}", key.display()))?;
-    let secret = SecretKeyText::parse(&text).with_context(|| format!("signing key {}", key.display()))?;
+    let text = fs::read_to_string(key)
+        .with_context(|| format!("reading the signing key {}", key.display()))?;
+    let secret =
+        SecretKeyText::parse(&text).with_context(|| format!("signing key {}", key.display()))?;
     let signature = signing::sign(&plugin.statement(), &secret)?;
     let path = signing::signature_path(wasm);
     let mut body = serde_json::to_string_pretty(&signature)?;
@@ -504,7 +671,9 @@ fn sign(g: &Global, wasm: &Path, key: &Path) -> Result<u8> {
     if g.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&json!({ "signature_file": path.display().to_string(), "signature": signature }))?
+            serde_json::to_string_pretty(
+                &json!({ "signature_file": path.display().to_string(), "signature": signature })
+            )?
         );
     } else {
         println!(
@@ -516,22 +685,39 @@ fn sign(g: &Global, wasm: &Path, key: &Path) -> Result<u8> {
             &signature.manifest_sha256[..12]
         );
         println!("  {}", path.display());
-        println!("deployments that trust it add to `trusted_keys` in abp.toml: \"{}\"", signature.public_key);
+        println!(
+            "deployments that trust it add to `trusted_keys` in abp.toml: \"{}\"",
+            signature.public_key
+        );
     }
     Ok(exit::OK)
 }
 
-fn verify(g: &Global, opts: &SessionOptions, wasm: Option<&Path>, key_files: &[PathBuf]) -> Result<u8> {
+fn verify(
+    g: &Global,
+    opts: &SessionOptions,
+    wasm: Option<&Path>,
+    key_files: &[PathBuf],
+) -> Result<u8> {
     let policy = LoadedPolicy::load(opts.policy.as_deref())?;
     let trusted = crate::evidence::trusted_keys(&policy, key_files)?;
     let plugins: Vec<Plugin> = match wasm {
         Some(wasm) => vec![plugin_for_wasm(wasm)?],
         None if opts.plugin_dirs.is_empty() => {
-            bail!("nothing to verify: give a plugin (`abp plugins verify NAME.wasm`) or directories (`--plugins DIR`)")
+            bail!(
+                "nothing to verify: give a plugin (`abp plugins verify NAME.wasm`) or directories (`--plugins DIR`)"
+            )
         }
-        None => Registry::discover(&opts.plugin_dirs, false)?.plugins.into_values().collect(),
+        None => Registry::discover(&opts.plugin_dirs, false)?
+            .plugins
+            .into_values()
+            .collect(),
     };
-    let trust = TrustPolicy { required: true, trusted, origin: policy.origin.clone() };
+    let trust = TrustPolicy {
+        required: true,
+        trusted,
+        origin: policy.origin.clone(),
+    };
     let mut rows = Vec::new();
     for plugin in &plugins {
         let status = plugin.check_signature(&trust);
@@ -548,7 +734,9 @@ fn verify(g: &Global, opts: &SessionOptions, wasm: Option<&Path>, key_files: &[P
     if g.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&json!({ "ok": all_ok, "trusted_keys": trust.trusted.iter().map(abp_evidence::PublicKeyText::keyid).collect::<Vec<_>>(), "plugins": rows }))?
+            serde_json::to_string_pretty(
+                &json!({ "ok": all_ok, "trusted_keys": trust.trusted.iter().map(abp_evidence::PublicKeyText::keyid).collect::<Vec<_>>(), "plugins": rows })
+            )?
         );
     } else {
         let mut out = String::new();
@@ -567,11 +755,17 @@ fn verify(g: &Global, opts: &SessionOptions, wasm: Option<&Path>, key_files: &[P
             out.push_str("no plugins in the given directories\n");
         }
         if trust.trusted.is_empty() {
-            out.push_str("no trusted keys: pass `--key PUBKEYFILE` or set `trusted_keys` in the policy\n");
+            out.push_str(
+                "no trusted keys: pass `--key PUBKEYFILE` or set `trusted_keys` in the policy\n",
+            );
         }
         print!("{out}");
     }
-    Ok(if all_ok { exit::OK } else { exit::VERIFY_FAILED })
+    Ok(if all_ok {
+        exit::OK
+    } else {
+        exit::VERIFY_FAILED
+    })
 }
 
 #[cfg(test)]
@@ -580,7 +774,9 @@ mod tests {
 
     #[test]
     fn member_globs_match_one_segment_per_star() {
-        let check = |pattern: &str, path: &str, want: bool| assert_eq!(glob_match(pattern, path), want, "{pattern} vs {path}");
+        let check = |pattern: &str, path: &str, want: bool| {
+            assert_eq!(glob_match(pattern, path), want, "{pattern} vs {path}")
+        };
         check("plugins/test-nodes/*", "plugins/test-nodes/hello", true);
         check("plugins/test-nodes/*", "plugins/hello", false);
         check("plugins/test-nodes/*", "plugins/test-nodes/a/b", false);
