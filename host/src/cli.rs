@@ -354,7 +354,9 @@ async fn rollback(g: &Global, opts: &SessionOptions, run_id: &str) -> Result<u8>
         for w in &warnings {
             eprintln!("warning: {w}");
         }
-        if report.nothing_to_do {
+        if report.dry_run {
+            println!("Nothing to undo: {run_id} was a dry run (a plan) and changed nothing.");
+        } else if report.nothing_to_do {
             println!("Nothing left to undo for {run_id}: every change it made is already rolled back (or it changed nothing).");
         } else if report.failed.is_empty() {
             println!("Rolled back {run_id}: {} node(s) undone ({}).", report.rolled_back.len(), report.rolled_back.join(", "));

@@ -211,11 +211,11 @@ pub struct RunOptions {
     pub run_id: Option<String>,
 }
 
-/// Creates a run id that sorts by time: `run-YYYYMMDDTHHMMSSZ-xxxxxx`.
+/// Creates a run id that sorts by time: `run-YYYYMMDDTHHMMSSmmmZ-xxxxxx`.
 pub fn new_run_id() -> String {
     let now = time::OffsetDateTime::now_utc();
     let stamp = now
-        .format(time::macros::format_description!("[year][month][day]T[hour][minute][second]Z"))
+        .format(time::macros::format_description!("[year][month][day]T[hour][minute][second][subsecond digits:3]Z"))
         .unwrap_or_default();
     format!("run-{stamp}-{:06x}", rand::random::<u32>() & 0xff_ffff)
 }
@@ -583,6 +583,8 @@ pub struct RollbackReport {
     pub failed: Vec<(String, String)>,
     /// Nodes whose effects were already undone, or that had nothing to undo.
     pub nothing_to_do: bool,
+    /// The run was a dry run: it changed nothing.
+    pub dry_run: bool,
 }
 
 /// Rolls back every node of `state` whose effects are still in place, latest first.
@@ -656,9 +658,7 @@ pub async fn rollback_run(runtime: &Arc<Runtime>, runs_dir: &std::path::Path, ru
     let _lock = hold_run_lock(&run_dir)?;
     let state = RunState::from_entries(&journal::read(&run_dir)?)?;
     if state.dry_run {
-        let mut report = RollbackReport { run_id: run_id.to_owned(), nothing_to_do: true, ..RollbackReport::default() };
-        report.rolled_back.clear();
-        return Ok(report);
+        return Ok(RollbackReport { run_id: run_id.to_owned(), nothing_to_do: true, dry_run: true, ..RollbackReport::default() });
     }
     let journal = Journal::open(&run_dir)?;
     let log = std::fs::OpenOptions::new().append(true).create(true).open(run_dir.join("log.txt")).ok();

@@ -4,5 +4,7 @@
 mod api;
 mod evidence;
 mod host;
+mod pipeline;
 mod sdk;
 mod support;
+mod webgenesis;

@@ -56,6 +56,11 @@ impl Workspace {
         Self { dir }
     }
 
+    /// A workspace with no `abp.toml`: `abp` uses its embedded default policy.
+    pub fn with_default_policy() -> Self {
+        Self { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
