@@ -80,8 +80,13 @@ pub struct Written {
 
 /// Builds, signs (when the policy says so) and writes the evidence of a finished run. Returns
 /// the result untouched, or [`EvidenceNotWritten`] (holding it) when the evidence failed.
-pub fn record_run(policy: &LoadedPolicy, prepared: &Prepared, intent: Option<&Value>, result: ExecutionGraphResult) -> Result<ExecutionGraphResult> {
-    match build(policy, prepared, intent, &result).and_then(|pack| write(policy, pack)) {
+pub fn record_run(
+    policy: &LoadedPolicy,
+    prepared: &Prepared,
+    intent: Option<&Value>,
+    result: ExecutionGraphResult,
+) -> Result<ExecutionGraphResult> {
+    match build(policy, prepared, intent, &result).and_then(|pack| write(policy, &pack)) {
         Ok(_) => Ok(result),
         Err(e) => Err(EvidenceNotWritten {
             path: pack_path(&policy.runs_dir(), &result.run_id),
@@ -93,7 +98,12 @@ pub fn record_run(policy: &LoadedPolicy, prepared: &Prepared, intent: Option<&Va
 }
 
 /// Builds the pack of a finished run, signed when the policy sets `evidence_signing_key`.
-pub fn build(policy: &LoadedPolicy, prepared: &Prepared, intent: Option<&Value>, result: &ExecutionGraphResult) -> Result<PipelineEvidencePack> {
+pub fn build(
+    policy: &LoadedPolicy,
+    prepared: &Prepared,
+    intent: Option<&Value>,
+    result: &ExecutionGraphResult,
+) -> Result<PipelineEvidencePack> {
     let files = hash_artifacts(&policy.storage, &result.artifacts);
     let execution_result = serde_json::to_value(result).context("serializing the run result")?;
     let audit_events = result
@@ -103,7 +113,13 @@ pub fn build(policy: &LoadedPolicy, prepared: &Prepared, intent: Option<&Value>,
         .collect::<Result<Vec<_>, _>>()
         .context("serializing the audit events")?;
     let mode = evidence_mode(policy.policy.mode);
-    let mut summary = abp_evidence::pack::derive_summary(&execution_result, files.recorded.len(), audit_events.len(), result.dry_run, mode);
+    let mut summary = abp_evidence::pack::derive_summary(
+        &execution_result,
+        files.recorded.len(),
+        audit_events.len(),
+        result.dry_run,
+        mode,
+    );
     files.add_to(&mut summary);
     let input = PackInput {
         pack_id: format!("evidence-{}", result.run_id),
@@ -112,7 +128,9 @@ pub fn build(policy: &LoadedPolicy, prepared: &Prepared, intent: Option<&Value>,
         business_intent_id: result.business_intent_id.clone(),
         business_intent: intent.cloned(),
         graph_id: result.graph_id.clone(),
-        graph_spec: Some(serde_json::to_value(&prepared.spec).context("serializing the graph spec")?),
+        graph_spec: Some(
+            serde_json::to_value(&prepared.spec).context("serializing the graph spec")?,
+        ),
         execution_result,
         summary: Some(summary),
         governance_decisions: governance_decisions(policy, prepared, result.dry_run),
@@ -143,18 +161,22 @@ pub fn build(policy: &LoadedPolicy, prepared: &Prepared, intent: Option<&Value>,
 }
 
 /// Writes `evidence.json` and `evidence.intoto.json` into the run's folder, each atomically.
-pub fn write(policy: &LoadedPolicy, pack: PipelineEvidencePack) -> Result<Written> {
+pub fn write(policy: &LoadedPolicy, pack: &PipelineEvidencePack) -> Result<Written> {
     let run_dir = policy.runs_dir().join(&pack.run_id);
     let pack_path = run_dir.join(EVIDENCE_FILE);
     let statement_path = run_dir.join(IN_TOTO_FILE);
-    let statement = abp_evidence::to_in_toto_statement(&pack);
-    write_atomic(&pack_path, &serde_json::to_vec_pretty(&pack)?)?;
+    let statement = abp_evidence::to_in_toto_statement(pack);
+    write_atomic(&pack_path, &serde_json::to_vec_pretty(pack)?)?;
     write_atomic(&statement_path, &serde_json::to_vec_pretty(&statement)?)?;
     Ok(Written {
         pack_path,
         statement_path,
         content_hash: pack.content_hash.clone(),
-        signed_by: pack.signature.as_ref().and_then(|e| e.signatures.first()).map(|s| s.keyid.clone()),
+        signed_by: pack
+            .signature
+            .as_ref()
+            .and_then(|e| e.signatures.first())
+            .map(|s| s.keyid.clone()),
     })
 }
 
@@ -162,11 +184,14 @@ pub fn write(policy: &LoadedPolicy, pack: PipelineEvidencePack) -> Result<Writte
 /// reader never sees half a pack.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().context("evidence path has no folder")?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
@@ -180,7 +205,11 @@ fn evidence_mode(mode: Mode) -> abp_evidence::Mode {
 
 /// The policy decisions behind the run: the mode check, then, per plugin (in node-type order),
 /// what it asked for and what it got. Secrets appear by name with the hosts they may go to.
-pub fn governance_decisions(policy: &LoadedPolicy, prepared: &Prepared, dry_run: bool) -> Vec<Value> {
+pub fn governance_decisions(
+    policy: &LoadedPolicy,
+    prepared: &Prepared,
+    dry_run: bool,
+) -> Vec<Value> {
     let mode = policy.policy.mode.as_str();
     let reason = match (dry_run, policy.policy.mode) {
         (true, _) => format!("dry runs are allowed in {mode} mode"),
@@ -208,7 +237,11 @@ pub fn governance_decisions(policy: &LoadedPolicy, prepared: &Prepared, dry_run:
                 })
             })
             .collect();
-        let secrets: Vec<Value> = g.secrets.iter().map(|(name, grant)| json!({ "name": name, "hosts": grant.hosts })).collect();
+        let secrets: Vec<Value> = g
+            .secrets
+            .iter()
+            .map(|(name, grant)| json!({ "name": name, "hosts": grant.hosts }))
+            .collect();
         decisions.push(json!({
             "decision": "capabilities_granted",
             "plugin": node_type,
@@ -232,7 +265,11 @@ pub fn signing_key(policy: &LoadedPolicy) -> Result<Option<SecretKeyText>> {
     let Some(path) = &policy.policy.evidence_signing_key else {
         return Ok(None);
     };
-    let path = if path.is_absolute() { path.clone() } else { policy.base.join(path) };
+    let path = if path.is_absolute() {
+        path.clone()
+    } else {
+        policy.base.join(path)
+    };
     let text = fs::read_to_string(&path).with_context(|| {
         format!(
             "reading the evidence signing key {} (`evidence_signing_key` in {}); create one with `abp keys generate`",
@@ -240,7 +277,8 @@ pub fn signing_key(policy: &LoadedPolicy) -> Result<Option<SecretKeyText>> {
             policy.origin
         )
     })?;
-    let key = SecretKeyText::parse(&text).with_context(|| format!("evidence signing key {}", path.display()))?;
+    let key = SecretKeyText::parse(&text)
+        .with_context(|| format!("evidence signing key {}", path.display()))?;
     Ok(Some(key))
 }
 
@@ -265,7 +303,11 @@ pub fn trusted_keys(policy: &LoadedPolicy, key_files: &[PathBuf]) -> Result<Vec<
         }
     }
     if !problems.is_empty() {
-        bail!("{} trusted key(s) cannot be used: {}", problems.len(), problems.join("; "));
+        bail!(
+            "{} trusted key(s) cannot be used: {}",
+            problems.len(),
+            problems.join("; ")
+        );
     }
     Ok(keys)
 }
@@ -288,7 +330,10 @@ impl ArtifactFiles {
     fn add_to(&self, summary: &mut Map<String, Value>) {
         for (key, list) in [
             ("external_artifacts", self.external.clone()),
-            ("missing_artifacts", self.missing.iter().map(|p| json!(p)).collect()),
+            (
+                "missing_artifacts",
+                self.missing.iter().map(|p| json!(p)).collect(),
+            ),
             ("unhashed_artifacts", self.refused.clone()),
         ] {
             if !list.is_empty() {
@@ -303,16 +348,22 @@ fn hash_artifacts(storage: &Path, paths: &[String]) -> ArtifactFiles {
     for path in paths {
         let p = Path::new(path);
         if !p.exists() {
-            files
-                .missing
-                .push(p.strip_prefix(storage).map_or_else(|_| path.clone(), |r| r.display().to_string()));
+            files.missing.push(
+                p.strip_prefix(storage)
+                    .map_or_else(|_| path.clone(), |r| r.display().to_string()),
+            );
             continue;
         }
         let hashed = if p.starts_with(storage) {
             abp_evidence::hash_artifact(storage, path)
         } else {
             match (p.parent(), p.file_name()) {
-                (Some(dir), Some(name)) => abp_evidence::hash_artifact(dir, &name.to_string_lossy()).map(|a| Artifact { path: path.clone(), ..a }),
+                (Some(dir), Some(name)) => {
+                    abp_evidence::hash_artifact(dir, &name.to_string_lossy()).map(|a| Artifact {
+                        path: path.clone(),
+                        ..a
+                    })
+                }
                 _ => Err(abp_evidence::EvidenceError::Artifact {
                     path: path.clone(),
                     reason: "names no file".to_owned(),
@@ -321,8 +372,12 @@ fn hash_artifacts(storage: &Path, paths: &[String]) -> ArtifactFiles {
         };
         match hashed {
             Ok(a) if p.starts_with(storage) => files.recorded.push(a),
-            Ok(a) => files.external.push(json!({ "path": a.path, "sha256": a.sha256, "size": a.size })),
-            Err(e) => files.refused.push(json!({ "path": path, "reason": e.to_string() })),
+            Ok(a) => files
+                .external
+                .push(json!({ "path": a.path, "sha256": a.sha256, "size": a.size })),
+            Err(e) => files
+                .refused
+                .push(json!({ "path": path, "reason": e.to_string() })),
         }
     }
     files
@@ -385,7 +440,13 @@ mod tests {
             reason: "disk full".into(),
         };
         let text = err.to_string();
-        for part in ["run `run-1`", "journaled", "disk full", "abp runs show run-1", "abp rollback run-1"] {
+        for part in [
+            "run `run-1`",
+            "journaled",
+            "disk full",
+            "abp runs show run-1",
+            "abp rollback run-1",
+        ] {
             assert!(text.contains(part), "{part} missing from: {text}");
         }
     }

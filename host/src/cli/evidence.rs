@@ -7,7 +7,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use abp_evidence::{Mismatch, MismatchKind, PipelineEvidencePack, SignatureStatus, VerifyOptions, VerifyReport};
+use abp_evidence::{
+    Mismatch, MismatchKind, PipelineEvidencePack, SignatureStatus, VerifyOptions, VerifyReport,
+};
 use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use serde_json::{Value, json};
@@ -45,7 +47,12 @@ pub fn run(g: &Global, opts: &SessionOptions, command: &EvidenceCommand) -> Resu
     let policy = LoadedPolicy::load(opts.policy.as_deref())?;
     match command {
         EvidenceCommand::Show { run_id } => show(g, &policy, run_id),
-        EvidenceCommand::Verify { file, artifacts, root, keys } => verify(g, &policy, file, *artifacts, root.as_deref(), keys),
+        EvidenceCommand::Verify {
+            file,
+            artifacts,
+            root,
+            keys,
+        } => verify(g, &policy, file, *artifacts, root.as_deref(), keys),
     }
 }
 
@@ -56,7 +63,10 @@ fn locate(policy: &LoadedPolicy, what: &str) -> Result<PathBuf> {
         return Ok(as_file.to_owned());
     }
     let runs_dir = policy.runs_dir();
-    let looks_like_id = !what.is_empty() && what.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let looks_like_id = !what.is_empty()
+        && what
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if looks_like_id {
         let in_run = pack_path(&runs_dir, what);
         if in_run.is_file() {
@@ -77,9 +87,11 @@ fn locate(policy: &LoadedPolicy, what: &str) -> Result<PathBuf> {
 
 fn show(g: &Global, policy: &LoadedPolicy, what: &str) -> Result<u8> {
     let path = locate(policy, what)?;
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading evidence {}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading evidence {}", path.display()))?;
     if g.json {
-        let value: Value = serde_json::from_str(&text).with_context(|| format!("evidence {} is not JSON", path.display()))?;
+        let value: Value = serde_json::from_str(&text)
+            .with_context(|| format!("evidence {} is not JSON", path.display()))?;
         println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(exit::OK);
     }
@@ -99,18 +111,39 @@ fn describe(pack: &PipelineEvidencePack, path: &Path) -> String {
     let mut out = String::new();
     let s = &pack.summary;
     let num = |key: &str| s.get(key).and_then(Value::as_u64).unwrap_or(0);
-    let kind = if pack.is_dry_run { "dry run" } else { "live run" };
-    let status = pack.execution_result.get("status").and_then(Value::as_str).unwrap_or("unknown");
+    let kind = if pack.is_dry_run {
+        "dry run"
+    } else {
+        "live run"
+    };
+    let status = pack
+        .execution_result
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown");
     let _ = writeln!(out, "Evidence pack {}", pack.pack_id);
     let _ = writeln!(out, "  file:             {}", path.display());
-    let _ = writeln!(out, "  run:              {} ({kind}, status {status}, mode {})", pack.run_id, mode_name(pack));
+    let _ = writeln!(
+        out,
+        "  run:              {} ({kind}, status {status}, mode {})",
+        pack.run_id,
+        mode_name(pack)
+    );
     let intent = if pack.business_intent_id.is_empty() {
         "none".to_owned()
     } else {
         pack.business_intent_id.clone()
     };
-    let _ = writeln!(out, "  graph:            {} (intent {intent})", pack.graph_id);
-    let _ = writeln!(out, "  generated:        {} by abp {}", pack.generated_at, pack.host_version);
+    let _ = writeln!(
+        out,
+        "  graph:            {} (intent {intent})",
+        pack.graph_id
+    );
+    let _ = writeln!(
+        out,
+        "  generated:        {} by abp {}",
+        pack.generated_at, pack.host_version
+    );
     let _ = writeln!(out, "  content hash:     {}", pack.content_hash);
     let _ = writeln!(out, "  reproducibility:  {}", pack.reproducibility_digest);
     let _ = writeln!(out, "  audit chain head: {}", pack.audit_chain_head);
@@ -137,11 +170,19 @@ fn describe(pack: &PipelineEvidencePack, path: &Path) -> String {
     if !pack.plugins.is_empty() {
         let _ = writeln!(out, "  plugins:");
         for p in &pack.plugins {
-            let _ = writeln!(out, "    {} {}  wasm sha256 {}", p.node_type, p.version, p.wasm_sha256);
+            let _ = writeln!(
+                out,
+                "    {} {}  wasm sha256 {}",
+                p.node_type, p.version, p.wasm_sha256
+            );
         }
     }
     if !pack.artifacts.is_empty() {
-        let _ = writeln!(out, "  artifacts (under {}):", pack.storage_root.as_deref().unwrap_or("the storage root"));
+        let _ = writeln!(
+            out,
+            "  artifacts (under {}):",
+            pack.storage_root.as_deref().unwrap_or("the storage root")
+        );
         for a in &pack.artifacts {
             let _ = writeln!(out, "    {}  {} bytes  sha256 {}", a.path, a.size, a.sha256);
         }
@@ -159,14 +200,22 @@ fn describe(pack: &PipelineEvidencePack, path: &Path) -> String {
                     other => format!(
                         "{}  {}",
                         other["path"].as_str().unwrap_or_default(),
-                        other.get("sha256").or(other.get("reason")).and_then(Value::as_str).unwrap_or_default()
+                        other
+                            .get("sha256")
+                            .or(other.get("reason"))
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
                     ),
                 };
                 let _ = writeln!(out, "    {line}");
             }
         }
     }
-    let _ = writeln!(out, "Check it: abp evidence verify {} --artifacts", path.display());
+    let _ = writeln!(
+        out,
+        "Check it: abp evidence verify {} --artifacts",
+        path.display()
+    );
     out
 }
 
@@ -177,16 +226,27 @@ fn mode_name(pack: &PipelineEvidencePack) -> String {
         .unwrap_or_default()
 }
 
-fn verify(g: &Global, policy: &LoadedPolicy, what: &str, artifacts: bool, root: Option<&Path>, key_files: &[PathBuf]) -> Result<u8> {
+fn verify(
+    g: &Global,
+    policy: &LoadedPolicy,
+    what: &str,
+    artifacts: bool,
+    root: Option<&Path>,
+    key_files: &[PathBuf],
+) -> Result<u8> {
     let path = locate(policy, what)?;
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading evidence {}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("reading evidence {}", path.display()))?;
     let trusted = trusted_keys(policy, key_files)?;
     let pack: Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(e) => {
             let message = format!("evidence {} is not JSON: {e}", path.display());
             if g.json {
-                println!("{}", json!({ "file": path.display().to_string(), "valid": false, "error": message }));
+                println!(
+                    "{}",
+                    json!({ "file": path.display().to_string(), "valid": false, "error": message })
+                );
             } else {
                 println!("FAILED {message}");
             }
@@ -214,7 +274,11 @@ fn verify(g: &Global, policy: &LoadedPolicy, what: &str, artifacts: bool, root: 
             trusted_keys: trusted.clone(),
         },
     );
-    let external_checked = if artifacts { check_external(&pack, &mut report) } else { 0 };
+    let external_checked = if artifacts {
+        check_external(&pack, &mut report)
+    } else {
+        0
+    };
     if g.json {
         let out = json!({
             "file": path.display().to_string(),
@@ -227,15 +291,25 @@ fn verify(g: &Global, policy: &LoadedPolicy, what: &str, artifacts: bool, root: 
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        print!("{}", verdict(&path, &pack, &report, artifacts, external_checked));
+        print!(
+            "{}",
+            verdict(&path, &pack, &report, artifacts, external_checked)
+        );
     }
-    Ok(if report.valid { exit::OK } else { exit::VERIFY_FAILED })
+    Ok(if report.valid {
+        exit::OK
+    } else {
+        exit::VERIFY_FAILED
+    })
 }
 
 /// Re-hashes the artifacts recorded outside the storage root (`summary.external_artifacts`,
 /// absolute paths); the library checks only those under the root.
 fn check_external(pack: &Value, report: &mut VerifyReport) -> usize {
-    let Some(items) = pack.pointer("/summary/external_artifacts").and_then(Value::as_array) else {
+    let Some(items) = pack
+        .pointer("/summary/external_artifacts")
+        .and_then(Value::as_array)
+    else {
         return 0;
     };
     let mut checked = 0;
@@ -244,7 +318,8 @@ fn check_external(pack: &Value, report: &mut VerifyReport) -> usize {
         let recorded = item["sha256"].as_str().unwrap_or_default();
         let at = |field: &str| format!("/summary/external_artifacts/{i}/{field}");
         let p = Path::new(path);
-        let (Some(dir), Some(name)) = (p.parent().filter(|_| p.is_absolute()), p.file_name()) else {
+        let (Some(dir), Some(name)) = (p.parent().filter(|_| p.is_absolute()), p.file_name())
+        else {
             report.mismatches.push(mismatch(
                 at("path"),
                 MismatchKind::ArtifactPathRejected,
@@ -281,7 +356,13 @@ fn check_external(pack: &Value, report: &mut VerifyReport) -> usize {
     checked
 }
 
-fn mismatch(path: String, kind: MismatchKind, message: String, expected: Option<&str>, computed: Option<&str>) -> Mismatch {
+fn mismatch(
+    path: String,
+    kind: MismatchKind,
+    message: String,
+    expected: Option<&str>,
+    computed: Option<&str>,
+) -> Mismatch {
     Mismatch {
         path,
         kind,
@@ -293,16 +374,42 @@ fn mismatch(path: String, kind: MismatchKind, message: String, expected: Option<
 
 /// What a person sees: the verdict, and on failure the first mismatch in full and the rest one
 /// line each.
-fn verdict(path: &Path, pack: &Value, report: &VerifyReport, artifacts: bool, external_checked: usize) -> String {
+fn verdict(
+    path: &Path,
+    pack: &Value,
+    report: &VerifyReport,
+    artifacts: bool,
+    external_checked: usize,
+) -> String {
     let mut out = String::new();
-    let id = |key: &str| pack.get(key).and_then(Value::as_str).unwrap_or("?").to_owned();
-    let events = pack.get("audit_events").and_then(Value::as_array).map_or(0, Vec::len);
+    let id = |key: &str| {
+        pack.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_owned()
+    };
+    let events = pack
+        .get("audit_events")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
     if report.valid {
-        let _ = writeln!(out, "OK evidence {} verifies (pack {}, run {})", path.display(), id("pack_id"), id("run_id"));
+        let _ = writeln!(
+            out,
+            "OK evidence {} verifies (pack {}, run {})",
+            path.display(),
+            id("pack_id"),
+            id("run_id")
+        );
         let _ = writeln!(out, "  content hash: {}", report.computed_hash);
-        let mut checked = format!("field digests, audit chain ({events} events), reproducibility digest, content hash");
+        let mut checked = format!(
+            "field digests, audit chain ({events} events), reproducibility digest, content hash"
+        );
         if artifacts {
-            let _ = write!(checked, ", {} artifact file(s) on disk", report.artifacts_checked + external_checked);
+            let _ = write!(
+                checked,
+                ", {} artifact file(s) on disk",
+                report.artifacts_checked + external_checked
+            );
         }
         let _ = writeln!(out, "  checked:      {checked}");
     } else {
@@ -314,7 +421,12 @@ fn verdict(path: &Path, pack: &Value, report: &VerifyReport, artifacts: bool, ex
             id("run_id")
         );
         if let Some(first) = report.first() {
-            let _ = writeln!(out, "  first mismatch: {} ({})", display_path(&first.path), kind_name(first.kind));
+            let _ = writeln!(
+                out,
+                "  first mismatch: {} ({})",
+                display_path(&first.path),
+                kind_name(first.kind)
+            );
             let _ = writeln!(out, "    {}", first.message);
             if let Some(e) = &first.expected {
                 let _ = writeln!(out, "    expected: {e}");
@@ -327,13 +439,21 @@ fn verdict(path: &Path, pack: &Value, report: &VerifyReport, artifacts: bool, ex
         if !rest.is_empty() {
             let _ = writeln!(out, "  {} more:", rest.len());
             for m in rest {
-                let _ = writeln!(out, "    {} ({}): {}", display_path(&m.path), kind_name(m.kind), m.message);
+                let _ = writeln!(
+                    out,
+                    "    {} ({}): {}",
+                    display_path(&m.path),
+                    kind_name(m.kind),
+                    m.message
+                );
             }
         }
     }
     let signature = match &report.signature {
         SignatureStatus::Absent => "unsigned".to_owned(),
-        SignatureStatus::Unchecked => "signed, not checked (pass `--key PUBKEYFILE` to check it)".to_owned(),
+        SignatureStatus::Unchecked => {
+            "signed, not checked (pass `--key PUBKEYFILE` to check it)".to_owned()
+        }
         SignatureStatus::Valid { keyid } => format!("valid, by trusted key {keyid}"),
         SignatureStatus::Invalid => "does not hold (see above)".to_owned(),
     };
@@ -342,7 +462,11 @@ fn verdict(path: &Path, pack: &Value, report: &VerifyReport, artifacts: bool, ex
 }
 
 fn display_path(pointer: &str) -> &str {
-    if pointer.is_empty() { "(the whole pack)" } else { pointer }
+    if pointer.is_empty() {
+        "(the whole pack)"
+    } else {
+        pointer
+    }
 }
 
 fn kind_name(kind: MismatchKind) -> String {

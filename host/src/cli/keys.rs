@@ -74,8 +74,14 @@ fn generate(g: &Global, prefix: &Path) -> Result<u8> {
             secret_path.display(),
             public_path.display()
         );
-        println!("to sign evidence, set `evidence_signing_key = \"{}\"` in abp.toml", secret_path.display());
-        println!("to check a pack: abp evidence verify FILE --key {}", public_path.display());
+        println!(
+            "to sign evidence, set `evidence_signing_key = \"{}\"` in abp.toml",
+            secret_path.display()
+        );
+        println!(
+            "to check a pack: abp evidence verify FILE --key {}",
+            public_path.display()
+        );
     }
     Ok(exit::OK)
 }
@@ -92,7 +98,9 @@ fn write_new(path: &Path, line: &str, secret: bool) -> Result<()> {
     }
     #[cfg(not(unix))]
     let _ = secret;
-    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
     file.write_all(format!("{line}\n").as_bytes())
         .and_then(|()| file.sync_all())
         .with_context(|| format!("writing {}", path.display()))?;
