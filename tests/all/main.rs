@@ -4,6 +4,7 @@
 mod api;
 mod evidence;
 mod host;
+mod odoo;
 mod pipeline;
 mod sdk;
 mod support;

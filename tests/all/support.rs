@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+pub mod odoo_standin;
+
 /// The folder holding the test-only nodes (writer, failer, trapper, ...).
 pub fn test_plugins() -> &'static str {
     abp_host::plugins::TEST_PLUGIN_DIR
