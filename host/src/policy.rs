@@ -158,8 +158,9 @@ impl MountGrant {
 }
 
 /// Where a secret's value comes from, and where it may be sent.
+// No `deny_unknown_fields` here: serde does not support it next to `flatten` (every key would
+// be refused). Unknown keys still fail, in the flattened `SecretSource`, which denies them.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SecretGrant {
     #[serde(flatten)]
     pub source: SecretSource,
@@ -267,6 +268,7 @@ impl LoadedPolicy {
                 )),
             }
         }
+        problems.extend(egress_problems(name, &manifest.requests.http, plugin, &self.origin));
         let caps = plugin.limits;
         let max_memory = caps.and_then(|c| c.memory_mb).unwrap_or(self.policy.limits.max_memory_mb);
         let max_timeout = caps.and_then(|c| c.timeout_ms).unwrap_or(self.policy.limits.max_timeout_ms);
@@ -303,6 +305,32 @@ impl LoadedPolicy {
             max_output_bytes: usize::try_from(self.policy.limits.max_output_kb.saturating_mul(1024)).unwrap_or(usize::MAX),
         })
     }
+}
+
+/// Every invalid egress pattern of the manifest and rule or secret host of the policy, each
+/// named with the key to fix, so that a bad rule fails the plan instead of every request.
+fn egress_problems(name: &str, asks: &[String], plugin: &PluginPolicy, origin: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    if let Err(errors) = abp_egress::EgressRule::parse_all(asks) {
+        for e in errors {
+            problems.push(format!("plugin `{name}`: its manifest's `requests.http` pattern `{}` is not valid: {}", e.rule, e.reason));
+        }
+    }
+    if let Err(errors) = abp_egress::EgressRule::parse_all(&plugin.egress) {
+        for e in errors {
+            problems.push(format!("policy {origin}: `plugins.{name}.egress` rule `{}` is not valid: {}", e.rule, e.reason));
+        }
+    }
+    for (secret, grant) in &plugin.secrets {
+        let binding = abp_egress::SecretBinding { name: secret.clone(), hosts: grant.hosts.clone() };
+        if let Err(errors) = binding.validate() {
+            for e in errors {
+                let host = e.rule.split_once(": ").map_or(e.rule.as_str(), |(_, h)| h);
+                problems.push(format!("policy {origin}: `plugins.{name}.secrets.{secret}.hosts` entry `{host}` is not valid: {}", e.reason));
+            }
+        }
+    }
+    problems
 }
 
 /// A granted mount: the guest sees `host_path` at `/mnt/NAME`.
@@ -409,6 +437,36 @@ mod tests {
         let policy = LoadedPolicy::from_text(DEFAULT_POLICY, "embedded default", Path::new("/w")).unwrap();
         assert_eq!(policy.storage, Path::new("/w/storage"));
         assert!(policy.policy.plugins.contains_key("webgenesis"));
+    }
+
+    #[test]
+    fn secret_grants_parse_as_the_design_writes_them_and_refuse_unknown_keys() {
+        let policy = LoadedPolicy::from_text(
+            "[plugins.dns]\nsecrets = { dns_token = { env = \"HETZNER_DNS_TOKEN\", hosts = [\"api.hetzner.cloud\"] }, k = { file = \"/k\" } }\n",
+            "t",
+            Path::new("/"),
+        )
+        .unwrap();
+        let grant = &policy.policy.plugins["dns"].secrets["dns_token"];
+        assert!(matches!(&grant.source, SecretSource::Env { env } if env == "HETZNER_DNS_TOKEN"));
+        assert_eq!(grant.hosts, ["api.hetzner.cloud"]);
+        let typo = LoadedPolicy::from_text("[plugins.dns]\nsecrets = { t = { env = \"X\", hots = [\"a.example\"] } }\n", "t", Path::new("/"));
+        assert!(typo.is_err());
+    }
+
+    #[test]
+    fn invalid_egress_rules_and_secret_hosts_fail_the_plan_naming_each() {
+        let policy = LoadedPolicy::from_text(
+            "[plugins.web]\negress = [\"https://ok.example\", \"https://*\", \"ftp://x.example\"]\nsecrets = { t = { env = \"X\", hosts = [\"a b\"] } }\n",
+            "t",
+            Path::new("/"),
+        )
+        .unwrap();
+        let err = policy.grants_for(&manifest(&[])).unwrap_err();
+        assert_eq!(err.len(), 3, "{err:#?}");
+        assert!(err[0].contains("`plugins.web.egress` rule `https://*`"), "{}", err[0]);
+        assert!(err[1].contains("`ftp://x.example`"), "{}", err[1]);
+        assert!(err[2].contains("plugins.web.secrets.t.hosts"), "{}", err[2]);
     }
 
     #[test]
