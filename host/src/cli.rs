@@ -317,6 +317,10 @@ pub fn print_result(result: &ExecutionGraphResult, runs_dir: &std::path::Path) {
     };
     out.push_str(&format!("\n{headline}\n"));
     out.push_str(&format!("Run id: {}  (journal: {})\n", result.run_id, runs_dir.join(&result.run_id).join(journal::JOURNAL_FILE).display()));
+    let evidence = runs_dir.join(&result.run_id).join("evidence.json");
+    if evidence.is_file() {
+        out.push_str(&format!("Evidence: {}  (check it: abp evidence verify {})\n", evidence.display(), result.run_id));
+    }
     if !result.dry_run && result.status == "completed" {
         out.push_str(&format!("To undo it: abp rollback {}\n", result.run_id));
     }
