@@ -9,3 +9,4 @@ mod pipeline;
 mod sdk;
 mod support;
 mod webgenesis;
+mod webgenesis;

@@ -2,6 +2,8 @@
 //! (the business's name, offer, audience and place, never filler text), the navigation, the
 //! catalogue and the structured data. Pure: a [`Spec`] in, a [`Site`] out.
 
+use std::fmt::Write as _;
+
 use serde_json::{Value, json};
 
 use crate::i18n::{self, Ui, join_list};
@@ -95,10 +97,10 @@ pub fn summary(spec: &Spec) -> String {
         if !s.is_empty() {
             s.push(' ');
         }
-        s.push_str(&match lang {
-            Language::En => format!("Based in {place}."),
-            Language::De => format!("Unser Standort: {place}."),
-        });
+        let _ = match lang {
+            Language::En => write!(s, "Based in {place}."),
+            Language::De => write!(s, "Unser Standort: {place}."),
+        };
     }
     s
 }

@@ -302,7 +302,14 @@ fn checkout(ctx: &Ctx<'_>, out: &mut String) {
     let _ = write!(
         out,
         "<div class=\"checkout\" data-checkout>\n\
-         <form data-checkout-form>\n\
+         <aside class=\"summary\" aria-labelledby=\"summary-heading\">\n\
+         <h2 id=\"summary-heading\">{summary}</h2>\n\
+         <p data-cart-empty>{empty}</p>\n\
+         <ul data-summary-items></ul>\n\
+         <p class=\"total\">{subtotal}: <span data-cart-subtotal></span></p>\n\
+         {notes}\
+         </aside>\n\
+<form data-checkout-form>\n\
          <h2>{details}</h2>\n\
          <p class=\"note\">{required_hint}</p>\n\
          {name}{email}{phone}{street}<div class=\"field-row\">{postal}{city}</div>{country}\
@@ -312,14 +319,7 @@ fn checkout(ctx: &Ctx<'_>, out: &mut String) {
          <button class=\"button primary\" type=\"submit\">{pay}</button>\n\
          <div class=\"status\" role=\"status\" aria-live=\"polite\" data-checkout-status></div>\n\
          </form>\n\
-         <aside class=\"summary\" aria-labelledby=\"summary-heading\">\n\
-         <h2 id=\"summary-heading\">{summary}</h2>\n\
-         <p data-cart-empty>{empty}</p>\n\
-         <ul data-summary-items></ul>\n\
-         <p class=\"total\">{subtotal}: <span data-cart-subtotal></span></p>\n\
-         {notes}\
-         </aside>\n\
-         <noscript><p class=\"note\">{needs_js}</p></noscript>\n\
+                  <noscript><p class=\"note\">{needs_js}</p></noscript>\n\
          </div>\n",
         details = escape(ui.your_details),
         required_hint = escape(ui.required_hint),

@@ -867,6 +867,21 @@ export function CheckoutView() {
 
   return (
     <div className="checkout">
+      <aside className="summary" aria-labelledby="summary-heading">
+        <h2 id="summary-heading">{ui.order_summary}</h2>
+        {items.length === 0 ? <p>{ui.checkout_empty}</p> : null}
+        <ul>
+          {items.map((l) => (
+            <li key={l.id}>
+              {l.quantity} × {l.name} – {formatMoney(l.total)}
+            </li>
+          ))}
+        </ul>
+        <p className="total">
+          {ui.subtotal}: <span>{formatMoney(subtotal(cart))}</span>
+        </p>
+        <PriceNote />
+      </aside>
       <form onSubmit={onSubmit} noValidate={false}>
         <h2>{ui.your_details}</h2>
         <p className="note">{ui.required_hint}</p>
@@ -906,21 +921,6 @@ export function CheckoutView() {
           ) : null}
         </div>
       </form>
-      <aside className="summary" aria-labelledby="summary-heading">
-        <h2 id="summary-heading">{ui.order_summary}</h2>
-        {items.length === 0 ? <p>{ui.checkout_empty}</p> : null}
-        <ul>
-          {items.map((l) => (
-            <li key={l.id}>
-              {l.quantity} × {l.name} – {formatMoney(l.total)}
-            </li>
-          ))}
-        </ul>
-        <p className="total">
-          {ui.subtotal}: <span>{formatMoney(subtotal(cart))}</span>
-        </p>
-        <PriceNote />
-      </aside>
     </div>
   );
 }

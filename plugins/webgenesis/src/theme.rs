@@ -206,7 +206,8 @@ td.num,th.num{text-align:right;white-space:nowrap}
 td input[type="number"]{width:5rem}
 .link-button{background:none;border:none;padding:.2rem;color:var(--accent);text-decoration:underline;font:inherit;cursor:pointer}
 .total{font-size:1.25rem;font-weight:700;text-align:right}
-.checkout{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,20rem),1fr));gap:2rem;align-items:start}
+.checkout{display:grid;gap:2rem;align-items:start}
+@media (min-width:48rem){.checkout{grid-template-columns:3fr 2fr}.checkout .summary{order:2;position:sticky;top:1rem}}
 .summary{background:var(--surface);border:1px solid var(--border);border-radius:.75rem;padding:1.25rem}
 .site-footer{border-top:1px solid var(--border);background:var(--surface);padding:2rem 0;font-size:.95rem}
 .site-footer .wrap{display:flex;flex-wrap:wrap;justify-content:space-between;gap:1rem}
