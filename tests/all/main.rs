@@ -9,4 +9,3 @@ mod pipeline;
 mod sdk;
 mod support;
 mod webgenesis;
-mod webgenesis;
