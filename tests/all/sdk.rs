@@ -135,7 +135,10 @@ fn unsigned_wrongly_signed_tampered_and_untrusted_plugins_are_refused_before_com
             |dir, trusted, _| {
                 sign_with(dir, trusted);
                 edit_sig(dir, |sig| {
-                    sig["sig"] = json!(format!("A{}", &sig["sig"].as_str().unwrap()[1..]))
+                    // A different first base64 digit: different signature bytes.
+                    let old = sig["sig"].as_str().unwrap().to_owned();
+                    let first = if old.starts_with('A') { 'B' } else { 'A' };
+                    sig["sig"] = json!(format!("{first}{}", &old[1..]));
                 });
             },
             &["bad signature", "does not verify"],
