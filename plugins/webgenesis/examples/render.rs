@@ -1,7 +1,7 @@
 //! Renders one template with the built-in example params and writes it to a directory:
 //! `cargo run -p abp-node-webgenesis --example render -- <template> <outdir> [en|de] [params.json]`.
 //! The directory then holds `site/` (servable as is) and, for Next.js templates, `nextjs/`
-//! (build with `npm install && npx next build`).
+//! (build with `npm install && npx next build`). `RENDER_REPEAT=N` reports the mean of N renders.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,9 +25,18 @@ fn run() -> Result<(), String> {
         None => samples::params(template, lang),
     };
     let params: SiteParams = serde_json::from_value(params).map_err(|e| format!("params: {e}"))?;
+    // RENDER_REPEAT=N renders N times and reports the mean (for timing; the output is the same).
+    let repeat: u32 = std::env::var("RENDER_REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     let start = Instant::now();
-    let rendered = render(&params)?;
-    let elapsed = start.elapsed();
+    let mut rendered = render(&params)?;
+    for _ in 1..repeat {
+        rendered = render(&params)?;
+    }
+    let elapsed = start.elapsed() / repeat;
     if !rendered.validation.ok {
         return Err(format!(
             "validation failed:\n{}",

@@ -1101,7 +1101,7 @@ pub fn render(site: &Site) -> Vec<GeneratedFile> {
     add("tsconfig.json", TSCONFIG.into());
     add(
         "next-env.d.ts",
-        "/// <reference types=\"next\" />\n/// <reference types=\"next/image-types/global\" />\n\n// NOTE: This file should not be edited\n// see https://nextjs.org/docs/app/api-reference/config/typescript for more information.\n".into(),
+        "/// <reference types=\"next\" />\n/// <reference types=\"next/image-types/global\" />\n/// <reference path=\"./.next/types/routes.d.ts\" />\n\n// NOTE: This file should not be edited\n// see https://nextjs.org/docs/app/api-reference/config/typescript for more information.\n".into(),
     );
     add(
         ".gitignore",
