@@ -32,13 +32,18 @@ use std::pin::Pin;
 use std::sync::Once;
 use std::time::Duration;
 
-use abp_egress::{CheckedUrl, Denial, EgressRule, Host, RuleError, SecretBinding, check_ip, check_redirect, check_secret, check_url};
+use abp_egress::{
+    CheckedUrl, Denial, EgressRule, Host, RuleError, SecretBinding, check_ip, check_redirect,
+    check_secret, check_url,
+};
 use reqwest::Method;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
 
 use crate::policy::{Grants, LoadedPolicy, Mode};
-use crate::runtime::{CallInfo, HttpGate, Level, SecretPlacement, WitHttpError, WitRequest, WitResponse};
+use crate::runtime::{
+    CallInfo, HttpGate, Level, SecretPlacement, WitHttpError, WitRequest, WitResponse,
+};
 
 /// Size, time and redirect bounds for one request.
 #[derive(Debug, Clone, Copy)]
@@ -55,7 +60,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_request_body: 1 << 20, max_response_body: 8 << 20, default_timeout_ms: 30_000, max_redirects: 10 }
+        Self {
+            max_request_body: 1 << 20,
+            max_response_body: 8 << 20,
+            default_timeout_ms: 30_000,
+            max_redirects: 10,
+        }
     }
 }
 
@@ -67,7 +77,10 @@ pub struct PolicyGate {
 
 impl PolicyGate {
     pub fn new(policy: &LoadedPolicy) -> Self {
-        Self { mode: policy.policy.mode, limits: Limits::default() }
+        Self {
+            mode: policy.policy.mode,
+            limits: Limits::default(),
+        }
     }
 
     /// The same gate with other bounds.
@@ -79,7 +92,11 @@ impl PolicyGate {
 }
 
 impl HttpGate for PolicyGate {
-    fn send(&self, call: &CallInfo, request: WitRequest) -> Pin<Box<dyn Future<Output = Result<WitResponse, WitHttpError>> + Send + '_>> {
+    fn send(
+        &self,
+        call: &CallInfo,
+        request: WitRequest,
+    ) -> Pin<Box<dyn Future<Output = Result<WitResponse, WitHttpError>> + Send + '_>> {
         let call = call.clone();
         Box::pin(async move { self.handle(&call, request).await })
     }
@@ -88,8 +105,18 @@ impl HttpGate for PolicyGate {
 /// Methods a node may use.
 const METHODS: [&str; 6] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"];
 /// Headers the host sets (or that only make sense between the host and the server).
-const HOST_HEADERS: [&str; 10] =
-    ["host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te", "trailer", "proxy-authorization", "proxy-connection"];
+const HOST_HEADERS: [&str; 10] = [
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "upgrade",
+    "te",
+    "trailer",
+    "proxy-authorization",
+    "proxy-connection",
+];
 /// Most headers a node may set on one request.
 const MAX_HEADERS: usize = 100;
 /// What a secret's value is replaced with in responses.
@@ -127,27 +154,48 @@ struct Secret {
 }
 
 enum Placement {
-    Header { name: HeaderName, value: HeaderValue },
-    Body { placeholder: String },
+    Header {
+        name: HeaderName,
+        value: HeaderValue,
+    },
+    Body {
+        placeholder: String,
+    },
 }
 
 impl Secret {
-    /// The forms in which the value could come back in a response.
+    /// The forms in which the value could come back in a response: as it is, inside a JSON
+    /// string (up to three levels deep, as an echo of a JSON body quoted in JSON gives), and
+    /// percent-encoded. Longest first, so a longer form is replaced whole.
     fn needles(&self) -> Vec<Vec<u8>> {
-        let mut needles = vec![self.value.as_bytes().to_vec()];
-        let escaped = json_escaped(&self.value);
-        if escaped != self.value {
-            needles.push(escaped.into_bytes());
+        let mut forms = vec![self.value.clone()];
+        for _ in 0..3 {
+            let next = json_escaped(forms.last().map_or("", String::as_str));
+            forms.push(next);
         }
+        forms.push(url::form_urlencoded::byte_serialize(self.value.as_bytes()).collect());
+        let mut needles: Vec<Vec<u8>> = Vec::new();
+        for form in forms {
+            if !needles.iter().any(|n| n == form.as_bytes()) {
+                needles.push(form.into_bytes());
+            }
+        }
+        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
         needles
     }
 }
 
 impl PolicyGate {
-    async fn handle(&self, call: &CallInfo, request: WitRequest) -> Result<WitResponse, WitHttpError> {
+    async fn handle(
+        &self,
+        call: &CallInfo,
+        request: WitRequest,
+    ) -> Result<WitResponse, WitHttpError> {
         let method = request.method.trim().to_ascii_uppercase();
         let shown = without_query(&request.url);
-        let query = url::Url::parse(request.url.trim()).ok().and_then(|u| u.query().map(|q| format!("?{q}")));
+        let query = url::Url::parse(request.url.trim())
+            .ok()
+            .and_then(|u| u.query().map(|q| format!("?{q}")));
         let hide = |text: &str| match &query {
             Some(q) if !q.is_empty() && q != "?" => text.replace(q.as_str(), "?[query hidden]"),
             _ => text.to_owned(),
@@ -156,11 +204,19 @@ impl PolicyGate {
         match self.exchange(call, &method, request).await {
             Ok(done) => {
                 let status = done.response.status;
-                let hops = if done.redirects == 0 { String::new() } else { format!(", after {} redirect(s)", done.redirects) };
+                let hops = if done.redirects == 0 {
+                    String::new()
+                } else {
+                    format!(", after {} redirect(s)", done.redirects)
+                };
                 call.hooks.log(
                     node,
                     Level::Info,
-                    &format!("http: {method} {} -> {status} ({} bytes{hops})", done.url, done.response.body.len()),
+                    &format!(
+                        "http: {method} {} -> {status} ({} bytes{hops})",
+                        done.url,
+                        done.response.body.len()
+                    ),
                 );
                 if !matches!(method.as_str(), "GET" | "HEAD") {
                     call.hooks.audit(
@@ -174,7 +230,11 @@ impl PolicyGate {
             }
             Err(Failure::Denied(reason)) => {
                 let shown_reason = hide(&reason);
-                call.hooks.log(node, Level::Warn, &format!("http: {method} {shown} denied: {shown_reason}"));
+                call.hooks.log(
+                    node,
+                    Level::Warn,
+                    &format!("http: {method} {shown} denied: {shown_reason}"),
+                );
                 call.hooks.audit(
                     node,
                     "http.request_denied",
@@ -183,7 +243,11 @@ impl PolicyGate {
                 Err(WitHttpError::Denied(reason))
             }
             Err(Failure::TooLarge(reason)) => {
-                call.hooks.log(node, Level::Warn, &format!("http: {method} {shown} refused: {reason}"));
+                call.hooks.log(
+                    node,
+                    Level::Warn,
+                    &format!("http: {method} {shown} refused: {reason}"),
+                );
                 call.hooks.audit(
                     node,
                     "http.request_denied",
@@ -192,19 +256,32 @@ impl PolicyGate {
                 Err(WitHttpError::TooLarge)
             }
             Err(Failure::Timeout) => {
-                call.hooks.log(node, Level::Warn, &format!("http: {method} {shown} timed out"));
+                call.hooks.log(
+                    node,
+                    Level::Warn,
+                    &format!("http: {method} {shown} timed out"),
+                );
                 Err(WitHttpError::Timeout)
             }
             Err(Failure::Transport(message)) => {
                 let message = hide(&message);
-                call.hooks.log(node, Level::Warn, &format!("http: {method} {shown} failed: {message}"));
+                call.hooks.log(
+                    node,
+                    Level::Warn,
+                    &format!("http: {method} {shown} failed: {message}"),
+                );
                 Err(WitHttpError::Transport(message))
             }
         }
     }
 
     /// Checks the request, then sends it, following redirects.
-    async fn exchange(&self, call: &CallInfo, method: &str, request: WitRequest) -> Result<Done, Failure> {
+    async fn exchange(
+        &self,
+        call: &CallInfo,
+        method: &str,
+        request: WitRequest,
+    ) -> Result<Done, Failure> {
         let plugin = call.plugin.as_str();
         let grants = &*call.grants;
         let shown = without_query(&request.url);
@@ -233,7 +310,10 @@ impl PolicyGate {
             )));
         }
         let manifest_rules = EgressRule::parse_all(&grants.manifest_egress).map_err(|errors| {
-            denied(format!("plugin `{plugin}`: its manifest's `requests.http` has invalid patterns: {}", rule_errors(&errors)))
+            denied(format!(
+                "plugin `{plugin}`: its manifest's `requests.http` has invalid patterns: {}",
+                rule_errors(&errors)
+            ))
         })?;
         let policy_rules = EgressRule::parse_all(&grants.policy_egress).map_err(|errors| {
             denied(format!("plugin `{plugin}`: `plugins.{plugin}.egress` has invalid rules: {}; fix them in the policy", rule_errors(&errors)))
@@ -242,17 +322,32 @@ impl PolicyGate {
         let headers = node_headers(plugin, &request.headers)?;
         let secret = match request.credential {
             None => None,
-            Some(credential) => Some(read_secret(plugin, grants, &credential.secret, credential.placement, &url)?),
+            Some(credential) => Some(read_secret(
+                plugin,
+                grants,
+                &credential.secret,
+                credential.placement,
+                &url,
+            )?),
         };
-        if let Some(Secret { name, placement: Placement::Body { placeholder }, .. }) = &secret
+        if let Some(Secret {
+            name,
+            placement: Placement::Body { placeholder },
+            ..
+        }) = &secret
             && !contains(&request.body, placeholder.as_bytes())
         {
             return Err(denied(format!(
                 "plugin `{plugin}`: secret `{name}` goes in the body in place of `{placeholder}`, but the body does not contain that placeholder"
             )));
         }
-        let method = Method::from_bytes(method.as_bytes()).map_err(|e| denied(format!("plugin `{plugin}`: {e}")))?;
-        let timeout_ms = request.timeout_ms.map_or(self.limits.default_timeout_ms, u64::from).min(grants.timeout_ms).max(1);
+        let method = Method::from_bytes(method.as_bytes())
+            .map_err(|e| denied(format!("plugin `{plugin}`: {e}")))?;
+        let timeout_ms = request
+            .timeout_ms
+            .map_or(self.limits.default_timeout_ms, u64::from)
+            .min(grants.timeout_ms)
+            .max(1);
         let exchange = Exchange {
             plugin,
             grants,
@@ -261,7 +356,12 @@ impl PolicyGate {
             policy_rules,
             secret,
         };
-        match tokio::time::timeout(Duration::from_millis(timeout_ms), exchange.run(method, url, headers, request.body)).await {
+        match tokio::time::timeout(
+            Duration::from_millis(timeout_ms),
+            exchange.run(method, url, headers, request.body),
+        )
+        .await
+        {
             Ok(result) => result,
             Err(_) => Err(Failure::Timeout),
         }
@@ -279,7 +379,13 @@ struct Exchange<'a> {
 }
 
 impl Exchange<'_> {
-    async fn run(self, mut method: Method, mut url: CheckedUrl, mut headers: HeaderMap, mut body: Vec<u8>) -> Result<Done, Failure> {
+    async fn run(
+        self,
+        mut method: Method,
+        mut url: CheckedUrl,
+        mut headers: HeaderMap,
+        mut body: Vec<u8>,
+    ) -> Result<Done, Failure> {
         let plugin = self.plugin;
         // Whether the credential still travels (it is dropped at a hop its binding excludes).
         let mut secret_on = self.secret.is_some();
@@ -295,7 +401,11 @@ impl Exchange<'_> {
                         hop_headers.insert(name.clone(), value.clone());
                     }
                     Placement::Body { placeholder } => {
-                        hop_body = replace_all(&hop_body, placeholder.as_bytes(), json_escaped(&secret.value).as_bytes());
+                        hop_body = replace_all(
+                            &hop_body,
+                            placeholder.as_bytes(),
+                            json_escaped(&secret.value).as_bytes(),
+                        );
                         if hop_body.len() > self.limits.max_request_body {
                             return Err(Failure::TooLarge(format!(
                                 "request body with secret `{}` placed exceeds the cap of {} bytes",
@@ -324,7 +434,8 @@ impl Exchange<'_> {
                     )));
                 }
                 let location = String::from_utf8_lossy(location.as_bytes()).into_owned();
-                let next = check_redirect(&url, &location, &self.policy_rules).map_err(|d| denied(d.message(plugin)))?;
+                let next = check_redirect(&url, &location, &self.policy_rules)
+                    .map_err(|d| denied(d.message(plugin)))?;
                 if let Err(d) = check_url(next.as_str(), &self.manifest_rules) {
                     return Err(denied(format!(
                         "plugin `{plugin}`: redirect from `{}`: {}; the plugin's manifest does not request it (`requests.http`), so it is not followed",
@@ -334,11 +445,17 @@ impl Exchange<'_> {
                 }
                 // As browsers do (Fetch standard): 303 turns into GET, and so does a POST
                 // answered with 301 or 302; the body and its headers go with it.
-                let to_get = (status == 303 && method != Method::HEAD) || (matches!(status, 301 | 302) && method == Method::POST);
+                let to_get = (status == 303 && method != Method::HEAD)
+                    || (matches!(status, 301 | 302) && method == Method::POST);
                 if to_get {
                     method = Method::GET;
                     body.clear();
-                    for name in [header::CONTENT_TYPE, header::CONTENT_ENCODING, header::CONTENT_LANGUAGE, header::CONTENT_LOCATION] {
+                    for name in [
+                        header::CONTENT_TYPE,
+                        header::CONTENT_ENCODING,
+                        header::CONTENT_LANGUAGE,
+                        header::CONTENT_LOCATION,
+                    ] {
                         headers.remove(name);
                     }
                 }
@@ -346,12 +463,15 @@ impl Exchange<'_> {
                     headers.remove(header::AUTHORIZATION);
                     headers.remove(header::COOKIE);
                     if let Some(secret) = self.secret.as_ref().filter(|_| secret_on)
-                        && let Err(d) = check_secret(&secret.name, &next, &self.bindings(), &self.granted())
+                        && let Err(d) =
+                            check_secret(&secret.name, &next, &self.bindings(), &self.granted())
                     {
                         match secret.placement {
                             // The body still carries the secret's place: refuse rather than
                             // send it (or the placeholder) where it does not belong.
-                            Placement::Body { .. } if !body.is_empty() => return Err(denied(d.message(plugin))),
+                            Placement::Body { .. } if !body.is_empty() => {
+                                return Err(denied(d.message(plugin)));
+                            }
                             _ => secret_on = false,
                         }
                     }
@@ -366,11 +486,19 @@ impl Exchange<'_> {
                 None => (headers_out, body_out),
             };
             return Ok(Done {
-                response: WitResponse { status, headers: headers_out, body: body_out },
+                response: WitResponse {
+                    status,
+                    headers: headers_out,
+                    body: body_out,
+                },
                 url: without_query(url.as_str()),
                 host: url.host().to_string(),
                 redirects,
-                credential: self.secret.as_ref().filter(|_| secret_on).map(|s| s.name.clone()),
+                credential: self
+                    .secret
+                    .as_ref()
+                    .filter(|_| secret_on)
+                    .map(|s| s.name.clone()),
             });
         }
     }
@@ -389,7 +517,8 @@ impl Exchange<'_> {
         let port = url.port();
         match url.host() {
             Host::Ip(ip) => {
-                check_ip(*ip, &ip.to_string(), &self.policy_rules).map_err(|d| denied(d.message(self.plugin)))?;
+                check_ip(*ip, &ip.to_string(), &self.policy_rules)
+                    .map_err(|d| denied(d.message(self.plugin)))?;
                 Ok(vec![SocketAddr::new(*ip, port)])
             }
             Host::Name(name) => {
@@ -398,11 +527,14 @@ impl Exchange<'_> {
                     .map_err(|e| Failure::Transport(format!("resolving `{name}`: {e}")))?
                     .collect();
                 if found.is_empty() {
-                    return Err(Failure::Transport(format!("`{name}` resolved to no address")));
+                    return Err(Failure::Transport(format!(
+                        "`{name}` resolved to no address"
+                    )));
                 }
                 let mut addrs: Vec<SocketAddr> = Vec::new();
                 for addr in found {
-                    check_ip(addr.ip(), name, &self.policy_rules).map_err(|d| denied(d.message(self.plugin)))?;
+                    check_ip(addr.ip(), name, &self.policy_rules)
+                        .map_err(|d| denied(d.message(self.plugin)))?;
                     if !addrs.contains(&addr) {
                         addrs.push(addr);
                     }
@@ -413,14 +545,28 @@ impl Exchange<'_> {
     }
 
     /// Reads the body as a stream, stopping as soon as it passes the cap.
-    async fn read_body(&self, mut response: reqwest::Response, method: &Method, url: &CheckedUrl) -> Result<Vec<u8>, Failure> {
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        method: &Method,
+        url: &CheckedUrl,
+    ) -> Result<Vec<u8>, Failure> {
         let cap = self.limits.max_response_body;
-        let too_large = || Failure::TooLarge(format!("response body of `{}` exceeds the cap of {cap} bytes", without_query(url.as_str())));
+        let too_large = || {
+            Failure::TooLarge(format!(
+                "response body of `{}` exceeds the cap of {cap} bytes",
+                without_query(url.as_str())
+            ))
+        };
         if *method != Method::HEAD && response.content_length().is_some_and(|n| n > cap as u64) {
             return Err(too_large());
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.transport(url, &e))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport(url, &e))?
+        {
             if body.len() + chunk.len() > cap {
                 return Err(too_large());
             }
@@ -431,7 +577,15 @@ impl Exchange<'_> {
 
     /// A transport failure, with its causes and without the URL's query or any secret.
     fn transport(&self, url: &CheckedUrl, err: &reqwest::Error) -> Failure {
-        let mut message = format!("{} `{}`", if err.is_connect() { "connecting to" } else { "talking to" }, without_query(url.as_str()));
+        let mut message = format!(
+            "{} `{}`",
+            if err.is_connect() {
+                "connecting to"
+            } else {
+                "talking to"
+            },
+            without_query(url.as_str())
+        );
         let mut source = std::error::Error::source(err);
         while let Some(cause) = source {
             message.push_str(&format!(": {cause}"));
@@ -447,42 +601,77 @@ impl Exchange<'_> {
 }
 
 fn bindings(grants: &Grants) -> Vec<SecretBinding> {
-    grants.secrets.iter().map(|(name, g)| SecretBinding { name: name.clone(), hosts: g.hosts.clone() }).collect()
+    grants
+        .secrets
+        .iter()
+        .map(|(name, g)| SecretBinding {
+            name: name.clone(),
+            hosts: g.hosts.clone(),
+        })
+        .collect()
 }
 
 fn rule_errors(errors: &[RuleError]) -> String {
-    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Checks a URL against the manifest's asks and the policy's grants: both must allow it.
-fn check_both(plugin: &str, url: &str, manifest: &[EgressRule], policy: &[EgressRule]) -> Result<CheckedUrl, Failure> {
-    let manifest_says =
-        |d: &Denial| format!("the plugin's manifest does not request it (its `requests.http`), so no policy can allow it ({})", d.reason());
+fn check_both(
+    plugin: &str,
+    url: &str,
+    manifest: &[EgressRule],
+    policy: &[EgressRule],
+) -> Result<CheckedUrl, Failure> {
+    let manifest_says = |d: &Denial| {
+        format!(
+            "the plugin's manifest does not request it (its `requests.http`), so no policy can allow it ({})",
+            d.reason()
+        )
+    };
     match (check_url(url, policy), check_url(url, manifest)) {
         (Ok(checked), Ok(_)) => Ok(checked),
         (Err(by_policy), Ok(_)) => Err(denied(by_policy.message(plugin))),
-        (Ok(_), Err(by_manifest)) => Err(denied(format!("plugin `{plugin}`: {}", manifest_says(&by_manifest)))),
+        (Ok(_), Err(by_manifest)) => Err(denied(format!(
+            "plugin `{plugin}`: {}",
+            manifest_says(&by_manifest)
+        ))),
         // A URL no rule could ever allow (userinfo, a bad scheme) needs one message; otherwise
         // both lists have to change.
-        (Err(by_policy), Err(_)) if by_policy.policy_key().is_none() => Err(denied(by_policy.message(plugin))),
-        (Err(by_policy), Err(by_manifest)) => {
-            Err(denied(format!("{}; and {}", by_policy.message(plugin), manifest_says(&by_manifest))))
+        (Err(by_policy), Err(_)) if by_policy.policy_key().is_none() => {
+            Err(denied(by_policy.message(plugin)))
         }
+        (Err(by_policy), Err(by_manifest)) => Err(denied(format!(
+            "{}; and {}",
+            by_policy.message(plugin),
+            manifest_says(&by_manifest)
+        ))),
     }
 }
 
 /// The node's own headers, checked.
 fn node_headers(plugin: &str, list: &[(String, String)]) -> Result<HeaderMap, Failure> {
     if list.len() > MAX_HEADERS {
-        return Err(denied(format!("plugin `{plugin}`: {} request headers, more than the {MAX_HEADERS} allowed", list.len())));
+        return Err(denied(format!(
+            "plugin `{plugin}`: {} request headers, more than the {MAX_HEADERS} allowed",
+            list.len()
+        )));
     }
     let mut headers = HeaderMap::new();
     for (name, value) in list {
         let shown: String = name.chars().take(60).collect();
-        let name = HeaderName::from_bytes(name.trim().as_bytes())
-            .map_err(|_| denied(format!("plugin `{plugin}`: `{shown}` is not a valid HTTP header name")))?;
+        let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+            denied(format!(
+                "plugin `{plugin}`: `{shown}` is not a valid HTTP header name"
+            ))
+        })?;
         if HOST_HEADERS.contains(&name.as_str()) {
-            return Err(denied(format!("plugin `{plugin}`: header `{name}` is set by the host; leave it out of the request")));
+            return Err(denied(format!(
+                "plugin `{plugin}`: header `{name}` is set by the host; leave it out of the request"
+            )));
         }
         let value = HeaderValue::from_str(value)
             .map_err(|_| denied(format!("plugin `{plugin}`: the value of header `{name}` has characters a header cannot carry")))?;
@@ -493,11 +682,19 @@ fn node_headers(plugin: &str, list: &[(String, String)]) -> Result<HeaderMap, Fa
 
 /// Checks that the plugin may send `name` to `url`'s host, reads it and prepares its placement.
 /// No message here carries the value.
-fn read_secret(plugin: &str, grants: &Grants, name: &str, placement: SecretPlacement, url: &CheckedUrl) -> Result<Secret, Failure> {
+fn read_secret(
+    plugin: &str,
+    grants: &Grants,
+    name: &str,
+    placement: SecretPlacement,
+    url: &CheckedUrl,
+) -> Result<Secret, Failure> {
     let granted: Vec<String> = grants.secrets.keys().cloned().collect();
     check_secret(name, url, &bindings(grants), &granted).map_err(|d| denied(d.message(plugin)))?;
     let Some(grant) = grants.secrets.get(name) else {
-        return Err(denied(format!("plugin `{plugin}`: secret `{name}` is not granted; set `plugins.{plugin}.secrets.{name}`")));
+        return Err(denied(format!(
+            "plugin `{plugin}`: secret `{name}` is not granted; set `plugins.{plugin}.secrets.{name}`"
+        )));
     };
     let value = grant.source.resolve().map_err(|e| {
         denied(format!("plugin `{plugin}`: secret `{name}` could not be read ({e:#}); provide it where `plugins.{plugin}.secrets.{name}` points"))
@@ -510,10 +707,15 @@ fn read_secret(plugin: &str, grants: &Grants, name: &str, placement: SecretPlace
     let placement = match placement {
         SecretPlacement::Header(h) => {
             let header_name = HeaderName::from_bytes(h.name.trim().as_bytes()).map_err(|_| {
-                denied(format!("plugin `{plugin}`: `{}` is not a valid HTTP header name for secret `{name}`", h.name.chars().take(60).collect::<String>()))
+                denied(format!(
+                    "plugin `{plugin}`: `{}` is not a valid HTTP header name for secret `{name}`",
+                    h.name.chars().take(60).collect::<String>()
+                ))
             })?;
             if HOST_HEADERS.contains(&header_name.as_str()) {
-                return Err(denied(format!("plugin `{plugin}`: secret `{name}` cannot go in header `{header_name}`, which the host sets")));
+                return Err(denied(format!(
+                    "plugin `{plugin}`: secret `{name}` cannot go in header `{header_name}`, which the host sets"
+                )));
             }
             let text = match h.scheme.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                 Some(scheme) => format!("{scheme} {value}"),
@@ -525,7 +727,10 @@ fn read_secret(plugin: &str, grants: &Grants, name: &str, placement: SecretPlace
                 ))
             })?;
             header_value.set_sensitive(true);
-            Placement::Header { name: header_name, value: header_value }
+            Placement::Header {
+                name: header_name,
+                value: header_value,
+            }
         }
         SecretPlacement::BodyPlaceholder(placeholder) => {
             if placeholder.len() < 4 {
@@ -536,7 +741,11 @@ fn read_secret(plugin: &str, grants: &Grants, name: &str, placement: SecretPlace
             Placement::Body { placeholder }
         }
     };
-    Ok(Secret { name: name.to_owned(), value, placement })
+    Ok(Secret {
+        name: name.to_owned(),
+        value,
+        placement,
+    })
 }
 
 /// A client for one hop: no proxy, no redirects, no pooled connections, and name lookups only
@@ -553,7 +762,9 @@ fn client_for(url: &CheckedUrl, addrs: &[SocketAddr]) -> Result<reqwest::Client,
     if let Host::Name(name) = url.host() {
         builder = builder.resolve_to_addrs(name, addrs);
     }
-    builder.build().map_err(|e| Failure::Transport(format!("setting up the HTTP client: {e}")))
+    builder
+        .build()
+        .map_err(|e| Failure::Transport(format!("setting up the HTTP client: {e}")))
 }
 
 /// The client's resolver, used only if a name slipped past the gate's own lookup: it refuses.
@@ -563,7 +774,10 @@ impl reqwest::dns::Resolve for NoLookups {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let name = name.as_str().to_owned();
         Box::pin(async move {
-            Err(format!("`{name}` was not resolved by the egress gate; refusing to look it up").into())
+            Err(
+                format!("`{name}` was not resolved by the egress gate; refusing to look it up")
+                    .into(),
+            )
         })
     }
 }
@@ -578,11 +792,23 @@ fn install_crypto_provider() {
 }
 
 fn response_headers(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers.iter().map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect()
+    headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 /// Replaces every form of the secret's value in the response with `[redacted]`.
-fn scrub_response(secret: &Secret, headers: Vec<(String, String)>, body: &[u8]) -> (Vec<(String, String)>, Vec<u8>) {
+fn scrub_response(
+    secret: &Secret,
+    headers: Vec<(String, String)>,
+    body: &[u8],
+) -> (Vec<(String, String)>, Vec<u8>) {
     let needles = secret.needles();
     let headers = headers
         .into_iter()
@@ -674,8 +900,14 @@ mod tests {
 
     #[test]
     fn shown_urls_lose_query_fragment_and_userinfo() {
-        assert_eq!(without_query("https://u:p@api.example/x?token=1#f"), "https://api.example/x?[query hidden]");
-        assert_eq!(without_query("https://api.example/x"), "https://api.example/x");
+        assert_eq!(
+            without_query("https://u:p@api.example/x?token=1#f"),
+            "https://api.example/x?[query hidden]"
+        );
+        assert_eq!(
+            without_query("https://api.example/x"),
+            "https://api.example/x"
+        );
         assert_eq!(without_query("not a url?secret"), "not a url");
     }
 
@@ -684,7 +916,9 @@ mod tests {
         let secret = Secret {
             name: "t".into(),
             value: "se\"cret".into(),
-            placement: Placement::Body { placeholder: "@@T@@".into() },
+            placement: Placement::Body {
+                placeholder: "@@T@@".into(),
+            },
         };
         let (headers, body) = scrub_response(
             &secret,
@@ -693,19 +927,41 @@ mod tests {
         );
         assert_eq!(headers[0].1, "Bearer [redacted]");
         assert_eq!(body, br#"{"echo":"[redacted]","raw":[redacted]}"#);
+        let quoted_twice =
+            Value::String(format!("{{\"password\":\"{}\"}}", json_escaped("se\"cret"))).to_string();
+        let (_, body) = scrub_response(&secret, vec![], quoted_twice.as_bytes());
+        assert!(
+            !String::from_utf8_lossy(&body).contains("cret"),
+            "{}",
+            String::from_utf8_lossy(&body)
+        );
     }
 
     #[test]
     fn a_url_must_pass_both_manifest_and_policy() {
-        let manifest = EgressRule::parse_all(&["https://api.example", "http://127.0.0.1:*"]).unwrap();
+        let manifest =
+            EgressRule::parse_all(&["https://api.example", "http://127.0.0.1:*"]).unwrap();
         let policy = EgressRule::parse_all(&["http://127.0.0.1:8081"]).unwrap();
         assert!(check_both("p", "http://127.0.0.1:8081/x", &manifest, &policy).is_ok());
-        let Err(Failure::Denied(m)) = check_both("p", "https://api.example/x", &manifest, &policy) else { panic!("allowed") };
+        let Err(Failure::Denied(m)) = check_both("p", "https://api.example/x", &manifest, &policy)
+        else {
+            panic!("allowed")
+        };
         assert!(m.contains("plugins.p.egress"), "{m}");
-        let Err(Failure::Denied(m)) = check_both("p", "http://127.0.0.1:8081@evil.example/", &manifest, &policy) else { panic!("allowed") };
+        let Err(Failure::Denied(m)) = check_both(
+            "p",
+            "http://127.0.0.1:8081@evil.example/",
+            &manifest,
+            &policy,
+        ) else {
+            panic!("allowed")
+        };
         assert!(m.contains("userinfo"), "{m}");
         let wide = EgressRule::parse_all(&["https://other.example"]).unwrap();
-        let Err(Failure::Denied(m)) = check_both("p", "https://other.example/", &manifest, &wide) else { panic!("allowed") };
+        let Err(Failure::Denied(m)) = check_both("p", "https://other.example/", &manifest, &wide)
+        else {
+            panic!("allowed")
+        };
         assert!(m.contains("manifest does not request it"), "{m}");
     }
 }

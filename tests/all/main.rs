@@ -2,10 +2,12 @@
 //! real `abp` host against the real components built from `plugins/`.
 
 mod api;
+mod egress;
 mod evidence;
 mod host;
 mod odoo;
 mod pipeline;
 mod sdk;
 mod support;
+mod test_server;
 mod webgenesis;

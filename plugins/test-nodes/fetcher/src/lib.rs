@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 
 use abp_node_sdk::http::{HttpError, Request};
-use abp_node_sdk::{Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, Value, json};
+use abp_node_sdk::{
+    Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, Value, json,
+};
 use serde::Deserialize;
 
 /// Longest body text put into the output.
@@ -62,7 +64,11 @@ fn fetch(host: &dyn Host, p: &Params) -> Result<NodeOutput, NodeError> {
         request = match (&s.header, &s.placeholder) {
             (Some(header), None) => request.secret_header(&s.name, header, s.scheme.as_deref()),
             (None, Some(placeholder)) => request.secret_in_body(&s.name, placeholder),
-            _ => return Err(NodeError::invalid_params("`secret` needs exactly one of `header` and `placeholder`")),
+            _ => {
+                return Err(NodeError::invalid_params(
+                    "`secret` needs exactly one of `header` and `placeholder`",
+                ));
+            }
         };
     }
     let output = match host.send(request) {
@@ -88,7 +94,8 @@ impl Node for Fetcher {
     type Params = Params;
     const NODE_TYPE: &'static str = "fetcher";
     const VERSION: &'static str = "0.1.0";
-    const DESCRIPTION: &'static str = "test node: sends one HTTP request through the host and returns the response or the error";
+    const DESCRIPTION: &'static str =
+        "test node: sends one HTTP request through the host and returns the response or the error";
     const ROLLBACK: RollbackSupport = RollbackSupport::None;
 
     fn dry_run(host: &dyn Host, inv: &Invocation<Params>) -> Result<NodeOutput, NodeError> {
@@ -99,7 +106,11 @@ impl Node for Fetcher {
         fetch(host, &inv.params)
     }
 
-    fn rollback(_host: &dyn Host, _inv: &Invocation<Params>, _receipt: &Value) -> Result<(), NodeError> {
+    fn rollback(
+        _host: &dyn Host,
+        _inv: &Invocation<Params>,
+        _receipt: &Value,
+    ) -> Result<(), NodeError> {
         Ok(())
     }
 }
