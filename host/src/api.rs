@@ -1,7 +1,7 @@
 //! The HTTP API (`abp serve`): the seed's pipeline endpoints (`/api/pipeline/intent/resolve`,
 //! `/execute`, `/dry-run`, `/evidence/generate`, `/evidence/verify`) plus runs, rollback, a run's
-//! live progress as server-sent events, health and the OpenAPI document (`docs/openapi.json`,
-//! compiled in).
+//! live progress as server-sent events, health and the `OpenAPI` document
+//! (`docs/openapi.json`, compiled in).
 //!
 //! Every run executes in a task of its own, never in the request's future: a client that
 //! disconnects neither cancels nor corrupts a run. Plugins are loaded once at startup, so
@@ -34,7 +34,7 @@ use crate::session::{Session, SessionOptions};
 
 pub use error::ApiError;
 
-/// The OpenAPI 3.1 document of this API, as kept in the repository.
+/// The `OpenAPI` 3.1 document of this API, as kept in the repository.
 pub const OPENAPI_JSON: &str = include_str!("../../docs/openapi.json");
 
 /// Request bodies larger than this are refused with 413.
@@ -54,7 +54,10 @@ pub struct ApiOptions {
 
 impl Default for ApiOptions {
     fn default() -> Self {
-        Self { max_body_bytes: MAX_BODY_BYTES, max_concurrent_runs: 64 }
+        Self {
+            max_body_bytes: MAX_BODY_BYTES,
+            max_concurrent_runs: 64,
+        }
     }
 }
 
@@ -87,11 +90,17 @@ impl ApiState {
 
     /// Wraps a session whose plugins are loaded. Fails when the policy names an `api_token`
     /// that cannot be read or is empty (the error names the source, never the value).
-    pub fn from_session(session: Session, load_failures: BTreeMap<String, String>, options: ApiOptions) -> Result<Self> {
+    pub fn from_session(
+        session: Session,
+        load_failures: BTreeMap<String, String>,
+        options: ApiOptions,
+    ) -> Result<Self> {
         let token_digest = match &session.policy.policy.api_token {
             None => None,
             Some(source) => {
-                let token = source.resolve().context("reading the policy's `api_token`")?;
+                let token = source
+                    .resolve()
+                    .context("reading the policy's `api_token`")?;
                 let token = token.trim();
                 if token.is_empty() {
                     anyhow::bail!("the policy's `api_token` is empty; give it a long random value");
@@ -154,7 +163,11 @@ where
     H: axum::handler::Handler<T, ApiState>,
     T: 'static,
 {
-    Route { method: Method::GET, path, handler: axum::routing::get(handler) }
+    Route {
+        method: Method::GET,
+        path,
+        handler: axum::routing::get(handler),
+    }
 }
 
 fn post<H, T>(path: &'static str, handler: H) -> Route
@@ -162,7 +175,11 @@ where
     H: axum::handler::Handler<T, ApiState>,
     T: 'static,
 {
-    Route { method: Method::POST, path, handler: axum::routing::post(handler) }
+    Route {
+        method: Method::POST,
+        path,
+        handler: axum::routing::post(handler),
+    }
 }
 
 /// Every endpoint, from one list: the router is built from it and [`routes`] reports it.
@@ -185,7 +202,10 @@ fn table() -> Vec<Route> {
 
 /// The `(method, path)` of every route the router serves, paths in OpenAPI/axum `{param}` form.
 pub fn routes() -> Vec<(String, String)> {
-    table().into_iter().map(|r| (r.method.to_string(), r.path.to_owned())).collect()
+    table()
+        .into_iter()
+        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .collect()
 }
 
 /// The API as an axum router over `state`.
@@ -198,21 +218,32 @@ pub fn router(state: ApiState) -> Router {
     router
         .fallback(handlers::not_found)
         .method_not_allowed_fallback(handlers::method_not_allowed)
-        .layer(axum::middleware::map_response(move |mut response: axum::response::Response| {
-            let mode = mode.clone();
-            async move {
-                response.headers_mut().insert(HeaderName::from_static(MODE_HEADER), mode);
-                response
-            }
-        }))
+        .layer(axum::middleware::map_response(
+            move |mut response: axum::response::Response| {
+                let mode = mode.clone();
+                async move {
+                    response
+                        .headers_mut()
+                        .insert(HeaderName::from_static(MODE_HEADER), mode);
+                    response
+                }
+            },
+        ))
         .with_state(state)
 }
 
 /// Serves the API on `listener` until `shutdown` completes, then waits for the runs this
 /// server started to finish (a run is never cut short by a shutdown request).
-pub async fn serve(listener: TcpListener, state: ApiState, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    state: ApiState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
     let app = router(state.clone());
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving the API")?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving the API")?;
     state.wait_idle().await;
     Ok(())
 }

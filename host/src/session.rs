@@ -129,16 +129,15 @@ impl Session {
     /// Rolls back a run from its journal, with the grants the run had (from the journaled
     /// policy) and the plugins available now (a warning names any whose digest changed).
     pub async fn rollback(&mut self, run_id: &str, progress: Option<ProgressFn>) -> Result<(RollbackReport, Vec<String>)> {
-        let runs_dir = self.policy.runs_dir();
-        let run_dir = runs_dir.join(run_id);
-        if !run_dir.join(journal::JOURNAL_FILE).is_file() {
-            anyhow::bail!("no run `{run_id}` under {}; `abp runs` lists the runs", runs_dir.display());
+        let dir = self.policy.runs_dir().join(run_id);
+        // Without a journal, `rollback_loaded` says so.
+        if dir.join(journal::JOURNAL_FILE).is_file() {
+            let state = RunState::from_entries(&journal::read(&dir)?)?;
+            let mut types: Vec<String> = state.nodes.values().map(|n| n.node_type.clone()).collect();
+            types.sort();
+            types.dedup();
+            self.registry.load(&self.runtime, Some(&types)).await?;
         }
-        let state = RunState::from_entries(&journal::read(&run_dir)?)?;
-        let mut types: Vec<String> = state.nodes.values().map(|n| n.node_type.clone()).collect();
-        types.sort();
-        types.dedup();
-        self.registry.load(&self.runtime, Some(&types)).await?;
         self.rollback_loaded(run_id, progress).await
     }
 

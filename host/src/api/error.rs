@@ -1,4 +1,4 @@
-//! API errors: a status code and a JSON body `{"detail": "...", ...}` (the seed's FastAPI
+//! API errors: a status code and a JSON body `{"detail": "...", ...}` (the seed's `FastAPI`
 //! shape), with extra members where they help a client: `field` for a schema violation,
 //! `problems` for every reason a graph cannot run.
 
@@ -17,7 +17,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Self { status, detail: detail.into(), extra: Map::new() }
+        Self {
+            status,
+            detail: detail.into(),
+            extra: Map::new(),
+        }
     }
 
     /// Adds a member to the body.
@@ -61,7 +65,10 @@ impl IntoResponse for ApiError {
         body.extend(self.extra);
         let mut response = (self.status, axum::Json(Value::Object(body))).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"abp\""));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"abp\""),
+            );
         }
         response
     }
@@ -69,6 +76,9 @@ impl IntoResponse for ApiError {
 
 impl From<serde_json::Error> for ApiError {
     fn from(e: serde_json::Error) -> Self {
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, format!("serializing the response: {e}"))
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("serializing the response: {e}"),
+        )
     }
 }

@@ -28,18 +28,25 @@ impl<T: DeserializeOwned> FromRequest<ApiState> for JsonBody<T> {
             if essence != "application/json" && !essence.ends_with("+json") {
                 return Err(ApiError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    format!("the body must be JSON; send `Content-Type: application/json` (got `{essence}`)"),
+                    format!(
+                        "the body must be JSON; send `Content-Type: application/json` (got `{essence}`)"
+                    ),
                 ));
             }
         }
-        let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > limit as u64) {
             return Err(too_large(limit));
         }
         let mut body = Vec::new();
         let mut stream = req.into_body().into_data_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| ApiError::bad_request(format!("reading the request body: {e}")))?;
+            let chunk = chunk
+                .map_err(|e| ApiError::bad_request(format!("reading the request body: {e}")))?;
             if body.len() + chunk.len() > limit {
                 return Err(too_large(limit));
             }
@@ -50,14 +57,20 @@ impl<T: DeserializeOwned> FromRequest<ApiState> for JsonBody<T> {
 }
 
 fn too_large(limit: usize) -> ApiError {
-    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("the request body is larger than {limit} bytes")).with("limit_bytes", json!(limit))
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the request body is larger than {limit} bytes"),
+    )
+    .with("limit_bytes", json!(limit))
 }
 
 /// Parses `bytes` as `T`: 400 for bytes that are not JSON, 422 for JSON that does not fit,
 /// naming the field (`nodes[2].depends_on`) as serde's error path gives it.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request("the request body is empty; send a JSON object"));
+        return Err(ApiError::bad_request(
+            "the request body is empty; send a JSON object",
+        ));
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
@@ -70,20 +83,29 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 fn rejection(path: &str, err: &serde_json::Error) -> ApiError {
     match err.classify() {
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof | serde_json::error::Category::Io => {
-            ApiError::bad_request(format!("the request body is not valid JSON: {err}")).with("line", json!(err.line())).with("column", json!(err.column()))
+        serde_json::error::Category::Syntax
+        | serde_json::error::Category::Eof
+        | serde_json::error::Category::Io => {
+            ApiError::bad_request(format!("the request body is not valid JSON: {err}"))
+                .with("line", json!(err.line()))
+                .with("column", json!(err.column()))
         }
         serde_json::error::Category::Data => {
             let message = strip_position(&err.to_string());
             // A missing member is reported at its parent; name the member itself.
-            let missing = message.strip_prefix("missing field `").and_then(|m| m.split('`').next());
+            let missing = message
+                .strip_prefix("missing field `")
+                .and_then(|m| m.split('`').next());
             let path = match (missing, path) {
                 (Some(name), ".") => name.to_owned(),
                 (Some(name), parent) => format!("{parent}.{name}"),
                 (None, path) => path.to_owned(),
             };
             if path == "." {
-                ApiError::unprocessable(format!("the request body does not fit the schema: {message}")).with("field", json!(null))
+                ApiError::unprocessable(format!(
+                    "the request body does not fit the schema: {message}"
+                ))
+                .with("field", json!(null))
             } else {
                 ApiError::unprocessable(format!("`{path}`: {message}")).with("field", json!(path))
             }
@@ -91,7 +113,7 @@ fn rejection(path: &str, err: &serde_json::Error) -> ApiError {
     }
 }
 
-/// serde_json appends " at line L column C" to data errors; the field path says more.
+/// `serde_json` appends " at line L column C" to data errors; the field path says more.
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) if message[i..].contains(" column ") => message[..i].to_owned(),
@@ -122,19 +144,27 @@ impl FromRequestParts<ApiState> for LiveAccess {
             ));
         };
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Err(unauthorized("missing `Authorization: Bearer <token>` header; this endpoint needs the policy's `api_token`"));
+            return Err(unauthorized(
+                "missing `Authorization: Bearer <token>` header; this endpoint needs the policy's `api_token`",
+            ));
         };
         let value = value.to_str().unwrap_or_default().trim();
         let token = match value.split_once(' ') {
             Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-            _ => return Err(unauthorized("the `Authorization` header must be `Bearer <token>`")),
+            _ => {
+                return Err(unauthorized(
+                    "the `Authorization` header must be `Bearer <token>`",
+                ));
+            }
         };
         let given: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         // Comparing digests in constant time: the time taken says nothing about the token.
         if bool::from(given.ct_eq(expected)) {
             Ok(LiveAccess)
         } else {
-            Err(unauthorized("the bearer token does not match the policy's `api_token`"))
+            Err(unauthorized(
+                "the bearer token does not match the policy's `api_token`",
+            ))
         }
     }
 }
@@ -149,26 +179,63 @@ mod tests {
     use crate::graph::ExecutionGraphSpec;
 
     fn check(body: &str, status: StatusCode, field: Option<&str>, detail_part: &str) {
-        let err = parse::<ExecutionGraphSpec>(body.as_bytes()).err().unwrap_or_else(|| panic!("{body} parsed"));
+        let err = parse::<ExecutionGraphSpec>(body.as_bytes())
+            .err()
+            .unwrap_or_else(|| panic!("{body} parsed"));
         assert_eq!(err.status, status, "{body}: {}", err.detail);
-        assert_eq!(err.extra.get("field").and_then(|f| f.as_str()), field, "{body}: {}", err.detail);
+        assert_eq!(
+            err.extra.get("field").and_then(|f| f.as_str()),
+            field,
+            "{body}: {}",
+            err.detail
+        );
         assert!(err.detail.contains(detail_part), "{body}: {}", err.detail);
     }
 
     #[test]
     fn parse_errors_name_the_field_or_the_position() {
         check("", StatusCode::BAD_REQUEST, None, "empty");
-        check("{\"graph_id\": ", StatusCode::BAD_REQUEST, None, "not valid JSON");
-        check("{\"graph_id\": \"g\", \"nodes\": []} trailing", StatusCode::BAD_REQUEST, None, "trailing");
-        check("{\"graph_id\": 7, \"nodes\": []}", StatusCode::UNPROCESSABLE_ENTITY, Some("graph_id"), "`graph_id`: invalid type: integer `7`");
+        check(
+            "{\"graph_id\": ",
+            StatusCode::BAD_REQUEST,
+            None,
+            "not valid JSON",
+        );
+        check(
+            "{\"graph_id\": \"g\", \"nodes\": []} trailing",
+            StatusCode::BAD_REQUEST,
+            None,
+            "trailing",
+        );
+        check(
+            "{\"graph_id\": 7, \"nodes\": []}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("graph_id"),
+            "`graph_id`: invalid type: integer `7`",
+        );
         check(
             "{\"graph_id\": \"g\", \"nodes\": [{\"node_id\": \"a\", \"node_type\": \"x\", \"depends_on\": \"b\"}]}",
             StatusCode::UNPROCESSABLE_ENTITY,
             Some("nodes[0].depends_on"),
             "expected a sequence",
         );
-        check("{\"nodes\": []}", StatusCode::UNPROCESSABLE_ENTITY, Some("graph_id"), "missing field `graph_id`");
-        check("{\"graph_id\": \"g\", \"nodes\": [{\"node_id\": \"a\"}]}", StatusCode::UNPROCESSABLE_ENTITY, Some("nodes[0].node_type"), "missing field");
-        check("{\"graph_id\": \"g\", \"nodes\": [], \"colour\": 1}", StatusCode::UNPROCESSABLE_ENTITY, Some("colour"), "unknown field `colour`");
+        check(
+            "{\"nodes\": []}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("graph_id"),
+            "missing field `graph_id`",
+        );
+        check(
+            "{\"graph_id\": \"g\", \"nodes\": [{\"node_id\": \"a\"}]}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("nodes[0].node_type"),
+            "missing field",
+        );
+        check(
+            "{\"graph_id\": \"g\", \"nodes\": [], \"colour\": 1}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("colour"),
+            "unknown field `colour`",
+        );
     }
 }

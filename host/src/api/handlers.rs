@@ -62,24 +62,45 @@ pub async fn health(State(state): State<ApiState>) -> Json<Value> {
 
 /// `GET /api/openapi.json`
 pub async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], super::OPENAPI_JSON).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        super::OPENAPI_JSON,
+    )
+        .into_response()
 }
 
 /// The answer for paths the API does not have.
 pub async fn not_found(uri: axum::http::Uri) -> ApiError {
-    ApiError::not_found(format!("no endpoint at `{}`; GET /api/openapi.json describes the API", uri.path()))
+    ApiError::not_found(format!(
+        "no endpoint at `{}`; GET /api/openapi.json describes the API",
+        uri.path()
+    ))
 }
 
 /// The answer for a known path with another method.
 pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("`{}` does not accept {method}; GET /api/openapi.json describes the API", uri.path()))
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "`{}` does not accept {method}; GET /api/openapi.json describes the API",
+            uri.path()
+        ),
+    )
 }
 
 /// `POST /api/pipeline/intent/resolve`: `BusinessIntentInput` -> `ResolvedBusinessIntent`.
-pub async fn resolve_intent(JsonBody(input): JsonBody<abp_intent::BusinessIntentInput>) -> Result<Json<abp_intent::ResolvedBusinessIntent>, ApiError> {
-    abp_intent::resolve(&input)
-        .map(Json)
-        .map_err(|e| ApiError::unprocessable(e.to_string()).with("problems", serde_json::to_value(&e.problems).unwrap_or(Value::Null)))
+pub async fn resolve_intent(
+    JsonBody(input): JsonBody<abp_intent::BusinessIntentInput>,
+) -> Result<Json<abp_intent::ResolvedBusinessIntent>, ApiError> {
+    abp_intent::resolve(&input).map(Json).map_err(|e| {
+        ApiError::unprocessable(e.to_string()).with(
+            "problems",
+            serde_json::to_value(&e.problems).unwrap_or(Value::Null),
+        )
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,8 +110,16 @@ pub struct RunQuery {
 }
 
 /// Whether the client asked not to wait: `?wait=false` or `Prefer: respond-async`.
-fn wants_async(query: Result<Query<RunQuery>, QueryRejection>, headers: &HeaderMap) -> Result<bool, ApiError> {
-    let query = query.map_err(|e| ApiError::bad_request(format!("query string: {}; use `?wait=true` or `?wait=false`", e.body_text())))?;
+fn wants_async(
+    query: Result<Query<RunQuery>, QueryRejection>,
+    headers: &HeaderMap,
+) -> Result<bool, ApiError> {
+    let query = query.map_err(|e| {
+        ApiError::bad_request(format!(
+            "query string: {}; use `?wait=true` or `?wait=false`",
+            e.body_text()
+        ))
+    })?;
     let prefer = headers
         .get_all("prefer")
         .iter()
@@ -174,7 +203,13 @@ fn dry_run_report(result: &ExecutionGraphResult, mode: &str) -> Value {
         .iter()
         .filter_map(|id| result.node_results.get(id))
         .filter(|r| r.status == "failed")
-        .map(|r| format!("node `{}`: {}", r.node_id, r.error.as_ref().map_or("failed", |e| e.message.as_str())))
+        .map(|r| {
+            format!(
+                "node `{}`: {}",
+                r.node_id,
+                r.error.as_ref().map_or("failed", |e| e.message.as_str())
+            )
+        })
         .collect();
     json!({
         "run_id": result.run_id,
@@ -197,22 +232,45 @@ fn dry_run_report(result: &ExecutionGraphResult, mode: &str) -> Value {
 }
 
 fn prepare(state: &ApiState, spec: ExecutionGraphSpec) -> Result<Prepared, ApiError> {
-    state.session().prepare_loaded(spec).map_err(|err| match err.downcast::<PlanProblems>() {
-        Ok(problems) => ApiError::unprocessable(problems.to_string().lines().next().unwrap_or("the graph cannot run").trim_end_matches(':').to_owned())
+    state
+        .session()
+        .prepare_loaded(spec)
+        .map_err(|err| match err.downcast::<PlanProblems>() {
+            Ok(problems) => ApiError::unprocessable(
+                problems
+                    .to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or("the graph cannot run")
+                    .trim_end_matches(':')
+                    .to_owned(),
+            )
             .with("problems", json!(problems.0)),
-        Err(other) => ApiError::internal(&other),
-    })
+            Err(other) => ApiError::internal(&other),
+        })
 }
 
 /// Starts a run in a task of its own (queued until a run slot is free).
-fn launch(state: &ApiState, prepared: Prepared, dry_run: bool) -> Result<(Arc<TrackedRun>, JoinHandle<anyhow::Result<ExecutionGraphResult>>), ApiError> {
+fn launch(
+    state: &ApiState,
+    prepared: Prepared,
+    dry_run: bool,
+) -> Result<
+    (
+        Arc<TrackedRun>,
+        JoinHandle<anyhow::Result<ExecutionGraphResult>>,
+    ),
+    ApiError,
+> {
     let runs_dir = state.session().policy.runs_dir();
     let dry_run = dry_run || prepared.spec.dry_run;
     let run = (0..16)
         .map(|_| executor::new_run_id())
         .filter(|id| !runs_dir.join(id).exists())
         .find_map(|id| state.0.runs.register(&id, &prepared.spec.graph_id, dry_run))
-        .ok_or_else(|| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no free run id; try again"))?;
+        .ok_or_else(|| {
+            ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no free run id; try again")
+        })?;
     let active = state.0.runs.activate();
     let task_state = state.clone();
     let task_run = run.clone();
@@ -224,7 +282,12 @@ fn launch(state: &ApiState, prepared: Prepared, dry_run: bool) -> Result<(Arc<Tr
             let run = task_run.clone();
             Arc::new(move |p| run.progress(p))
         };
-        let opts = RunOptions { dry_run, intent: None, progress: Some(progress), run_id: Some(task_run.run_id.clone()) };
+        let opts = RunOptions {
+            dry_run,
+            intent: None,
+            progress: Some(progress),
+            run_id: Some(task_run.run_id.clone()),
+        };
         let outcome = task_state.session().run(&prepared, opts).await;
         task_run.finish(summary(&outcome));
         task_state.0.runs.retire(&task_run.run_id);
@@ -251,8 +314,15 @@ fn summary(outcome: &anyhow::Result<ExecutionGraphResult>) -> Value {
 }
 
 /// The result of a joined run task, and why its evidence is missing if it is.
-fn finished(joined: Result<anyhow::Result<ExecutionGraphResult>, tokio::task::JoinError>) -> Result<(ExecutionGraphResult, Option<String>), ApiError> {
-    let outcome = joined.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("the run task failed: {e}")))?;
+fn finished(
+    joined: Result<anyhow::Result<ExecutionGraphResult>, tokio::task::JoinError>,
+) -> Result<(ExecutionGraphResult, Option<String>), ApiError> {
+    let outcome = joined.map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the run task failed: {e}"),
+        )
+    })?;
     match outcome {
         Ok(result) => Ok((result, None)),
         Err(err) => match err.downcast::<EvidenceNotWritten>() {
@@ -260,7 +330,10 @@ fn finished(joined: Result<anyhow::Result<ExecutionGraphResult>, tokio::task::Jo
                 let reason = missing.to_string();
                 Ok((*missing.result, Some(reason)))
             }
-            Err(err) if err.to_string().contains("SAFE MODE") || err.to_string().contains("SOVEREIGN MODE") => {
+            Err(err)
+                if err.to_string().contains("SAFE MODE")
+                    || err.to_string().contains("SOVEREIGN MODE") =>
+            {
                 Err(ApiError::unavailable(err.to_string()))
             }
             Err(err) => Err(ApiError::internal(&err)),
@@ -283,29 +356,58 @@ fn accepted(state: &ApiState, run: &TrackedRun) -> Response {
     if let Ok(v) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, v);
     }
-    response.headers_mut().insert("preference-applied", HeaderValue::from_static("respond-async"));
+    response.headers_mut().insert(
+        "preference-applied",
+        HeaderValue::from_static("respond-async"),
+    );
     response
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("a blocking task failed: {e}")))?
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("a blocking task failed: {e}"),
+        )
+    })?
 }
 
 fn read_json(path: &std::path::Path) -> Result<Value, ApiError> {
-    let text = std::fs::read(path).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("reading {}: {e}", path.display())))?;
-    serde_json::from_slice(&text).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("{} is not JSON: {e}", path.display())))
+    let text = std::fs::read(path).map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("reading {}: {e}", path.display()),
+        )
+    })?;
+    serde_json::from_slice(&text).map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{} is not JSON: {e}", path.display()),
+        )
+    })
 }
 
 /// Run ids are what `executor::new_run_id` makes (or a client's own of the same alphabet).
 fn check_run_id(id: &str) -> Result<(), ApiError> {
-    if id.is_empty() || id.len() > 128 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        return Err(ApiError::not_found(format!("no run `{id}`: run ids are letters, digits, `-` and `_`")));
+    if id.is_empty()
+        || id.len() > 128
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(ApiError::not_found(format!(
+            "no run `{id}`: run ids are letters, digits, `-` and `_`"
+        )));
     }
     Ok(())
 }
 
 fn no_such_run(id: &str) -> ApiError {
-    ApiError::not_found(format!("no run `{id}`; GET /api/pipeline/runs lists the runs"))
+    ApiError::not_found(format!(
+        "no run `{id}`; GET /api/pipeline/runs lists the runs"
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -314,14 +416,23 @@ pub struct ListQuery {
 }
 
 /// `GET /api/pipeline/runs?limit=N`: runs, newest first (queued ones on top).
-pub async fn list_runs(State(state): State<ApiState>, query: Result<Query<ListQuery>, QueryRejection>) -> Result<Json<Value>, ApiError> {
-    let query = query.map_err(|e| ApiError::bad_request(format!("query string: {}; use `?limit=N`", e.body_text())))?;
+pub async fn list_runs(
+    State(state): State<ApiState>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let query = query.map_err(|e| {
+        ApiError::bad_request(format!("query string: {}; use `?limit=N`", e.body_text()))
+    })?;
     let limit = query.limit.unwrap_or(50).clamp(1, 1000);
     let runs_dir = state.session().policy.runs_dir();
     let unfinished = state.0.runs.unfinished();
     let (total, mut rows) = blocking(move || {
         let ids = journal::list_runs(&runs_dir).map_err(|e| ApiError::internal(&e))?;
-        let rows: Vec<Value> = ids.iter().take(limit).map(|id| run_row(&runs_dir, id)).collect();
+        let rows: Vec<Value> = ids
+            .iter()
+            .take(limit)
+            .map(|id| run_row(&runs_dir, id))
+            .collect();
         Ok((ids.len(), rows))
     })
     .await?;
@@ -360,7 +471,10 @@ fn run_row(runs_dir: &std::path::Path, id: &str) -> Value {
 
 /// `GET /api/pipeline/runs/{id}`: the run as its journal tells it (status `running` while
 /// this server runs it; `queued` before it starts).
-pub async fn get_run(State(state): State<ApiState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn get_run(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     check_run_id(&id)?;
     let tracked = state.0.runs.get(&id);
     let runs_dir = state.session().policy.runs_dir();
@@ -370,7 +484,9 @@ pub async fn get_run(State(state): State<ApiState>, Path(id): Path<String>) -> R
         if !dir.join(journal::JOURNAL_FILE).is_file() {
             return Ok(None);
         }
-        let state = journal::read(&dir).and_then(|e| RunState::from_entries(&e)).map_err(|e| ApiError::internal(&e))?;
+        let state = journal::read(&dir)
+            .and_then(|e| RunState::from_entries(&e))
+            .map_err(|e| ApiError::internal(&e))?;
         let mut value = serde_json::to_value(&state)?;
         value["has_evidence"] = json!(evidence::pack_path(&runs_dir, &journal_id).is_file());
         Ok(Some(value))
@@ -395,9 +511,17 @@ pub async fn get_run(State(state): State<ApiState>, Path(id): Path<String>) -> R
 
 /// `GET /api/pipeline/runs/{id}/events`: the run's progress as server-sent events, from the
 /// start (or after `Last-Event-ID`), ending with `run_finished`.
-pub async fn run_events(State(state): State<ApiState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn run_events(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     check_run_id(&id)?;
-    let after = headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
+    let after = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(0);
     if let Some(run) = state.0.runs.get(&id) {
         let (past, rx) = run.follow(after);
         return Ok(sse(past, rx));
@@ -416,7 +540,14 @@ pub async fn run_events(State(state): State<ApiState>, Path(id): Path<String>, h
     .await?
     .ok_or_else(|| no_such_run(&id))?;
     let (_, rx) = broadcast::channel(1);
-    Ok(sse(vec![RunEvent { seq: 1, event: "run_finished".into(), data: finished }], rx))
+    Ok(sse(
+        vec![RunEvent {
+            seq: 1,
+            event: "run_finished".into(),
+            data: finished,
+        }],
+        rx,
+    ))
 }
 
 enum Follow {
@@ -427,17 +558,29 @@ enum Follow {
 
 fn sse(past: Vec<RunEvent>, rx: broadcast::Receiver<RunEvent>) -> Response {
     fn event(e: &RunEvent) -> Event {
-        Event::default().id(e.seq.to_string()).event(e.event.as_str()).data(e.data.to_string())
+        Event::default()
+            .id(e.seq.to_string())
+            .event(e.event.as_str())
+            .data(e.data.to_string())
     }
-    async fn next_live(mut rx: broadcast::Receiver<RunEvent>) -> Option<(Result<Event, Infallible>, Follow)> {
+    async fn next_live(
+        mut rx: broadcast::Receiver<RunEvent>,
+    ) -> Option<(Result<Event, Infallible>, Follow)> {
         match rx.recv().await {
             Ok(e) => {
-                let next = if e.is_terminal() { Follow::Done } else { Follow::Live(rx) };
+                let next = if e.is_terminal() {
+                    Follow::Done
+                } else {
+                    Follow::Live(rx)
+                };
                 Some((Ok(event(&e)), next))
             }
-            Err(broadcast::error::RecvError::Lagged(n)) => {
-                Some((Ok(Event::default().event("lagged").data(json!({ "missed_events": n }).to_string())), Follow::Live(rx)))
-            }
+            Err(broadcast::error::RecvError::Lagged(n)) => Some((
+                Ok(Event::default()
+                    .event("lagged")
+                    .data(json!({ "missed_events": n }).to_string())),
+                Follow::Live(rx),
+            )),
             Err(broadcast::error::RecvError::Closed) => None,
         }
     }
@@ -445,7 +588,11 @@ fn sse(past: Vec<RunEvent>, rx: broadcast::Receiver<RunEvent>) -> Response {
         match follow {
             Follow::Past(mut queue, rx) => match queue.pop_front() {
                 Some(e) => {
-                    let next = if e.is_terminal() { Follow::Done } else { Follow::Past(queue, rx) };
+                    let next = if e.is_terminal() {
+                        Follow::Done
+                    } else {
+                        Follow::Past(queue, rx)
+                    };
                     Some((Ok(event(&e)), next))
                 }
                 None => next_live(rx).await,
@@ -454,16 +601,36 @@ fn sse(past: Vec<RunEvent>, rx: broadcast::Receiver<RunEvent>) -> Response {
             Follow::Done => None,
         }
     });
-    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }
 
 /// `POST /api/pipeline/runs/{id}/rollback`: undoes a live run from its journal.
-pub async fn rollback(State(state): State<ApiState>, _access: LiveAccess, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn rollback(
+    State(state): State<ApiState>,
+    _access: LiveAccess,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     check_run_id(&id)?;
-    if state.0.runs.get(&id).is_some_and(|r| r.snapshot()["finished"] == false) {
-        return Err(ApiError::conflict(format!("run `{id}` is still running; roll it back when it has finished")));
+    if state
+        .0
+        .runs
+        .get(&id)
+        .is_some_and(|r| r.snapshot()["finished"] == false)
+    {
+        return Err(ApiError::conflict(format!(
+            "run `{id}` is still running; roll it back when it has finished"
+        )));
     }
-    if !state.session().policy.runs_dir().join(&id).join(journal::JOURNAL_FILE).is_file() {
+    if !state
+        .session()
+        .policy
+        .runs_dir()
+        .join(&id)
+        .join(journal::JOURNAL_FILE)
+        .is_file()
+    {
         return Err(no_such_run(&id));
     }
     let active = state.0.runs.activate();
@@ -474,7 +641,12 @@ pub async fn rollback(State(state): State<ApiState>, _access: LiveAccess, Path(i
         task_state.session().rollback_loaded(&task_id, None).await
     })
     .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("the rollback task failed: {e}")))?;
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the rollback task failed: {e}"),
+        )
+    })?;
     match joined {
         Ok((report, warnings)) => Ok(Json(json!({
             "run_id": id,
@@ -490,12 +662,27 @@ pub async fn rollback(State(state): State<ApiState>, _access: LiveAccess, Path(i
 
 /// `POST /api/pipeline/evidence/verify`: a pack -> `{valid, expected_hash, computed_hash,
 /// first_mismatch, mismatches, signature}`.
-pub async fn verify_evidence(State(state): State<ApiState>, JsonBody(pack): JsonBody<Value>) -> Result<Json<Value>, ApiError> {
+pub async fn verify_evidence(
+    State(state): State<ApiState>,
+    JsonBody(pack): JsonBody<Value>,
+) -> Result<Json<Value>, ApiError> {
     if !pack.is_object() {
-        return Err(ApiError::unprocessable("the body must be an evidence pack (a JSON object)").with("field", Value::Null));
+        return Err(
+            ApiError::unprocessable("the body must be an evidence pack (a JSON object)")
+                .with("field", Value::Null),
+        );
     }
     let trusted_keys = state.0.trusted_keys.clone();
-    let report = blocking(move || Ok(abp_evidence::verify(&pack, &abp_evidence::VerifyOptions { artifacts_root: None, trusted_keys }))).await?;
+    let report = blocking(move || {
+        Ok(abp_evidence::verify(
+            &pack,
+            &abp_evidence::VerifyOptions {
+                artifacts_root: None,
+                trusted_keys,
+            },
+        ))
+    })
+    .await?;
     Ok(Json(json!({
         "valid": report.valid,
         "expected_hash": report.expected_hash,
@@ -520,8 +707,15 @@ pub struct GenerateRequest {
 /// `POST /api/pipeline/evidence/generate`: `{execution_result, business_intent?, graph_spec?}`
 /// -> `PipelineEvidencePack`. Without `graph_spec`, the spec comes from the journal of
 /// `execution_result.run_id`. The plugins and grants are those of this server, as for a run.
-pub async fn generate_evidence(State(state): State<ApiState>, JsonBody(req): JsonBody<GenerateRequest>) -> Result<Json<Value>, ApiError> {
-    let GenerateRequest { execution_result: result, business_intent, graph_spec } = req;
+pub async fn generate_evidence(
+    State(state): State<ApiState>,
+    JsonBody(req): JsonBody<GenerateRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let GenerateRequest {
+        execution_result: result,
+        business_intent,
+        graph_spec,
+    } = req;
     let policy = &state.session().policy;
     // Only files under the storage root are hashed: a pack must not become a way to learn
     // digests of arbitrary files on the server.
@@ -529,26 +723,37 @@ pub async fn generate_evidence(State(state): State<ApiState>, JsonBody(req): Jso
         .artifacts
         .iter()
         .enumerate()
-        .filter(|(_, a)| !crate::policy::normalize(std::path::Path::new(a)).starts_with(&policy.storage))
-        .map(|(i, a)| json!(format!("execution_result.artifacts[{i}]: `{a}` is not under the storage root")))
+        .filter(|(_, a)| {
+            !crate::policy::normalize(std::path::Path::new(a)).starts_with(&policy.storage)
+        })
+        .map(|(i, a)| {
+            json!(format!(
+                "execution_result.artifacts[{i}]: `{a}` is not under the storage root"
+            ))
+        })
         .collect();
     if !outside.is_empty() {
-        return Err(ApiError::unprocessable(format!("{} artifact path(s) lie outside the storage root", outside.len()))
-            .with("field", json!("execution_result.artifacts"))
-            .with("problems", Value::Array(outside)));
+        return Err(ApiError::unprocessable(format!(
+            "{} artifact path(s) lie outside the storage root",
+            outside.len()
+        ))
+        .with("field", json!("execution_result.artifacts"))
+        .with("problems", Value::Array(outside)));
     }
-    let spec = match graph_spec {
-        Some(spec) => spec,
-        None => {
-            let dir = policy.runs_dir().join(&result.run_id);
-            let run_id = result.run_id.clone();
-            blocking(move || {
-                check_run_id(&run_id).map_err(|_| spec_needed(&run_id))?;
-                let s = journal::read(&dir).and_then(|e| RunState::from_entries(&e)).map_err(|_| spec_needed(&run_id))?;
-                serde_json::from_value::<ExecutionGraphSpec>(s.spec).map_err(|e| ApiError::internal(&e.into()))
-            })
-            .await?
-        }
+    let spec = if let Some(spec) = graph_spec {
+        spec
+    } else {
+        let dir = policy.runs_dir().join(&result.run_id);
+        let run_id = result.run_id.clone();
+        blocking(move || {
+            check_run_id(&run_id).map_err(|_| spec_needed(&run_id))?;
+            let s = journal::read(&dir)
+                .and_then(|e| RunState::from_entries(&e))
+                .map_err(|_| spec_needed(&run_id))?;
+            serde_json::from_value::<ExecutionGraphSpec>(s.spec)
+                .map_err(|e| ApiError::internal(&e.into()))
+        })
+        .await?
     };
     if spec.graph_id != result.graph_id {
         return Err(ApiError::unprocessable(format!(
@@ -558,10 +763,18 @@ pub async fn generate_evidence(State(state): State<ApiState>, JsonBody(req): Jso
         .with("field", json!("graph_spec.graph_id")));
     }
     let prepared = prepare(&state, spec)?;
-    let intent = business_intent.map(|i| serde_json::to_value(&i)).transpose()?;
+    let intent = business_intent
+        .map(|i| serde_json::to_value(&i))
+        .transpose()?;
     let task_state = state.clone();
     let pack = blocking(move || {
-        evidence::build(&task_state.session().policy, &prepared, intent.as_ref(), &result).map_err(|e| ApiError::internal(&e))
+        evidence::build(
+            &task_state.session().policy,
+            &prepared,
+            intent.as_ref(),
+            &result,
+        )
+        .map_err(|e| ApiError::internal(&e))
     })
     .await?;
     Ok(Json(serde_json::to_value(&pack)?))

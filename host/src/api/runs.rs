@@ -45,7 +45,9 @@ pub enum Phase {
     Queued,
     Running,
     /// The executor returned; `summary` is what `run_finished` carried.
-    Finished { summary: Value },
+    Finished {
+        summary: Value,
+    },
 }
 
 struct Progressing {
@@ -76,7 +78,10 @@ impl TrackedRun {
 
     pub fn set_running(&self) {
         lock(&self.state).phase = Phase::Running;
-        self.push("run_started", json!({ "run_id": self.run_id, "graph_id": self.graph_id, "dry_run": self.dry_run }));
+        self.push(
+            "run_started",
+            json!({ "run_id": self.run_id, "graph_id": self.graph_id, "dry_run": self.dry_run }),
+        );
     }
 
     /// Records one progress event of the executor.
@@ -98,7 +103,9 @@ impl TrackedRun {
             map.insert("run_id".into(), Value::String(self.run_id.clone()));
         }
         let mut state = lock(&self.state);
-        state.phase = Phase::Finished { summary: summary.clone() };
+        state.phase = Phase::Finished {
+            summary: summary.clone(),
+        };
         Self::push_locked(&mut state, &self.tx, "run_finished", summary);
     }
 
@@ -107,9 +114,18 @@ impl TrackedRun {
         Self::push_locked(&mut state, &self.tx, event, data);
     }
 
-    fn push_locked(state: &mut Progressing, tx: &broadcast::Sender<RunEvent>, event: &str, data: Value) {
+    fn push_locked(
+        state: &mut Progressing,
+        tx: &broadcast::Sender<RunEvent>,
+        event: &str,
+        data: Value,
+    ) {
         state.next_seq += 1;
-        let item = RunEvent { seq: state.next_seq, event: event.to_owned(), data };
+        let item = RunEvent {
+            seq: state.next_seq,
+            event: event.to_owned(),
+            data,
+        };
         // The terminal event is always kept, so a late follower still learns the outcome.
         if state.events.len() < KEEP_EVENTS || item.is_terminal() {
             state.events.push(item.clone());
@@ -123,7 +139,12 @@ impl TrackedRun {
     /// The events after `after` so far, and a receiver for the ones to come.
     pub fn follow(&self, after: u64) -> (Vec<RunEvent>, broadcast::Receiver<RunEvent>) {
         let state = lock(&self.state);
-        let past = state.events.iter().filter(|e| e.seq > after).cloned().collect();
+        let past = state
+            .events
+            .iter()
+            .filter(|e| e.seq > after)
+            .cloned()
+            .collect();
         (past, self.tx.subscribe())
     }
 
@@ -133,7 +154,13 @@ impl TrackedRun {
         let (status, summary) = match &state.phase {
             Phase::Queued => ("queued", Value::Null),
             Phase::Running => ("running", Value::Null),
-            Phase::Finished { summary } => (summary.get("status").and_then(Value::as_str).unwrap_or("finished"), summary.clone()),
+            Phase::Finished { summary } => (
+                summary
+                    .get("status")
+                    .and_then(Value::as_str)
+                    .unwrap_or("finished"),
+                summary.clone(),
+            ),
         };
         json!({
             "run_id": self.run_id,
@@ -192,7 +219,12 @@ impl Tracker {
             graph_id: graph_id.to_owned(),
             dry_run,
             submitted_at: crate::now_rfc3339(),
-            state: Mutex::new(Progressing { phase: Phase::Queued, events: Vec::new(), dropped: 0, next_seq: 0 }),
+            state: Mutex::new(Progressing {
+                phase: Phase::Queued,
+                events: Vec::new(),
+                dropped: 0,
+                next_seq: 0,
+            }),
             tx,
         });
         inner.runs.insert(run_id.to_owned(), run.clone());
@@ -222,8 +254,12 @@ impl Tracker {
 
     /// Tracked runs that have not finished, oldest first.
     pub fn unfinished(&self) -> Vec<Arc<TrackedRun>> {
-        let mut runs: Vec<Arc<TrackedRun>> =
-            lock(&self.inner).runs.values().filter(|r| !matches!(r.phase(), Phase::Finished { .. })).cloned().collect();
+        let mut runs: Vec<Arc<TrackedRun>> = lock(&self.inner)
+            .runs
+            .values()
+            .filter(|r| !matches!(r.phase(), Phase::Finished { .. }))
+            .cloned()
+            .collect();
         runs.sort_by(|a, b| a.run_id.cmp(&b.run_id));
         runs
     }
@@ -253,13 +289,23 @@ mod tests {
     fn a_late_follower_sees_every_event_once_in_order() {
         let tracker = Tracker::default();
         let run = tracker.register("run-1", "g", true).unwrap();
-        assert!(tracker.register("run-1", "g", true).is_none(), "ids are unique");
+        assert!(
+            tracker.register("run-1", "g", true).is_none(),
+            "ids are unique"
+        );
         run.set_running();
-        run.progress(&Progress::NodeStarted { node_id: "a".into(), node_type: "noop".into() });
+        run.progress(&Progress::NodeStarted {
+            node_id: "a".into(),
+            node_type: "noop".into(),
+        });
         let (past, mut rx) = run.follow(0);
         run.finish(json!({ "status": "completed", "success": true }));
         let live = rx.try_recv().unwrap();
-        let seqs: Vec<u64> = past.iter().chain(std::iter::once(&live)).map(|e| e.seq).collect();
+        let seqs: Vec<u64> = past
+            .iter()
+            .chain(std::iter::once(&live))
+            .map(|e| e.seq)
+            .collect();
         assert_eq!(seqs, [1, 2, 3]);
         assert!(live.is_terminal());
         assert_eq!(live.data["run_id"], "run-1");

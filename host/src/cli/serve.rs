@@ -33,7 +33,11 @@ async fn addresses(args: &ServeArgs) -> Result<Vec<SocketAddr>> {
     if addrs.is_empty() {
         bail!("`--bind {}` resolves to no address", args.bind);
     }
-    let remote: Vec<String> = addrs.iter().filter(|a| !a.ip().is_loopback()).map(ToString::to_string).collect();
+    let remote: Vec<String> = addrs
+        .iter()
+        .filter(|a| !a.ip().is_loopback())
+        .map(ToString::to_string)
+        .collect();
     if !remote.is_empty() && !args.allow_remote {
         bail!(
             "refusing to listen on {}: other machines could reach the API, which speaks plain HTTP and can start live runs; bind a loopback address such as `127.0.0.1:8080`, or pass `--allow-remote` (and put a TLS proxy in front)",
@@ -47,7 +51,9 @@ pub async fn run(g: &Global, opts: &SessionOptions, args: &ServeArgs) -> Result<
     let addrs = addresses(args).await?;
     let state = ApiState::open(opts, ApiOptions::default()).await?;
     let session = state.session();
-    let listener = tokio::net::TcpListener::bind(&addrs[..]).await.with_context(|| format!("listening on {}", args.bind))?;
+    let listener = tokio::net::TcpListener::bind(&addrs[..])
+        .await
+        .with_context(|| format!("listening on {}", args.bind))?;
     let local = listener.local_addr().context("reading the bound address")?;
     let live = if state.live_runs_enabled() {
         "enabled (bearer token from the policy's `api_token`)".to_owned()
@@ -63,7 +69,12 @@ pub async fn run(g: &Global, opts: &SessionOptions, args: &ServeArgs) -> Result<
         );
         let _ = std::io::stdout().flush();
     } else {
-        for (name, error) in session.registry.plugins.keys().filter_map(|n| state.plugin_error(n).map(|e| (n, e))) {
+        for (name, error) in session
+            .registry
+            .plugins
+            .keys()
+            .filter_map(|n| state.plugin_error(n).map(|e| (n, e)))
+        {
             eprintln!("warning: plugin `{name}` is not available: {error}");
         }
         eprintln!(
