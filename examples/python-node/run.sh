@@ -24,16 +24,15 @@ cp "$here/pygreet.toml" "$plugins/"
 size_kib=$(( $(wc -c < "$plugins/pygreet.wasm") / 1024 ))
 echo "python-node: built pygreet.wasm ($size_kib KiB) in $((SECONDS - start)) s"
 
-cargo build --quiet --release -p abp-host --manifest-path "$root/Cargo.toml"
-abp="$root/target/release/abp"
+abp() { cargo run --quiet --manifest-path "$root/Cargo.toml" -p abp-host --bin abp -- "$@"; }
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 cp "$here/abp.toml" "$here/graph.json" "$scratch/"
 cd "$scratch"
-"$abp" --plugins "$plugins" plan graph.json
-"$abp" --plugins "$plugins" --json apply graph.json > apply.json
+abp --plugins "$plugins" plan graph.json
+abp --plugins "$plugins" --json apply graph.json > apply.json
 run_id=$(python3 -c 'import json,sys; print(json.load(open("apply.json"))["run_id"])')
 echo "python-node: apply wrote: $(cat storage/pygreet-output/greeting.txt)"
-"$abp" --plugins "$plugins" rollback "$run_id"
+abp --plugins "$plugins" rollback "$run_id"
 test ! -e storage/pygreet-output/greeting.txt
 echo "python-node: rollback removed the greeting; the Python node loads, plans, applies and rolls back"
