@@ -2,10 +2,13 @@
 //! real `abp` host against the real components built from `plugins/`.
 
 mod api;
+mod dns;
 mod egress;
 mod evidence;
+mod hetzner_standin;
 mod host;
 mod odoo;
+mod pdns;
 mod pipeline;
 mod sdk;
 mod support;
