@@ -78,6 +78,32 @@ fn main() {
         })).expect("invoke");
     }), 200));
 
+    // The same work natively and sandboxed: webgenesis renders and validates a site (its dry
+    // run does exactly that, without writing) for each template.
+    if let Some(web) = registry.get("webgenesis") {
+        let compiled = Arc::new(runtime.compile("webgenesis", &web.wasm, &web.wasm_sha256).expect("compile"));
+        let scratch = tempfile::tempdir().expect("tempdir");
+        let mut grants = abp_host::policy::Grants::empty();
+        grants.timeout_ms = 30_000;
+        grants.memory_mb = 256;
+        for mount in ["output", "deploy"] {
+            std::fs::create_dir_all(scratch.path().join(mount)).expect("mount dir");
+            grants.mounts.push(abp_host::policy::Mount { name: mount.into(), host_path: scratch.path().join(mount), read_only: false });
+        }
+        let grants = Arc::new(grants);
+        for template in [abp_node_webgenesis::Template::StaticLanding, abp_node_webgenesis::Template::NextjsBusiness, abp_node_webgenesis::Template::EcommerceBasic] {
+            let params = abp_node_webgenesis::samples::params(template, "en");
+            let name = params["template"].as_str().unwrap_or("?").to_owned();
+            rows.push(Row(format!("webgenesis `{name}`: native render"), measure(50, || { abp_node_webgenesis::render_site(&params).expect("render"); }), 50));
+            rows.push(Row(format!("webgenesis `{name}`: sandboxed dry run"), measure(50, || {
+                rt.block_on(runtime.invoke(InvokeRequest {
+                    plugin: compiled.clone(), call: Call::DryRun, run_id: "bench".into(), graph_id: "bench".into(), node_id: "web".into(),
+                    params: params.clone(), inputs: Vec::new(), dry_run: true, grants: grants.clone(), hooks: hooks.clone(),
+                })).expect("dry run");
+            }), 50));
+        }
+    }
+
     // A whole dry run of a 3-node graph through the session (journal, audit, results).
     let ws = tempfile::tempdir().expect("tempdir");
     let policy_path = ws.path().join("abp.toml");

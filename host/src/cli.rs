@@ -397,7 +397,7 @@ fn runs(g: &Global, opts: &SessionOptions, command: &RunsCommand) -> Result<u8> 
             } else if rows.is_empty() {
                 println!("No runs under {}.", runs_dir.display());
             } else {
-                println!("{:<34} {:<24} {:<8} {:<16} {}", "RUN", "STARTED", "KIND", "STATUS", "GRAPH");
+                println!("{:<34} {:<24} {:<8} {:<16} GRAPH", "RUN", "STARTED", "KIND", "STATUS");
                 for r in rows {
                     println!(
                         "{:<34} {:<24} {:<8} {:<16} {}",
@@ -482,10 +482,13 @@ async fn plugins(g: &Global, opts: &SessionOptions, command: &PluginsCommand) ->
             "limits": p.manifest.limits,
             "signature": p.signature,
             "params_schema": p.info.as_ref().map(|i| i.params_schema.clone()),
-            "grants": session.policy.grants_for(&p.manifest).map(|g| json!({
-                "mounts": g.mounts, "egress": g.policy_egress, "secrets": g.secrets.keys().collect::<Vec<_>>(),
-                "memory_mb": g.memory_mb, "timeout_ms": g.timeout_ms,
-            })).unwrap_or_else(|problems| json!({ "refused": problems })),
+            "grants": session.policy.grants_for(&p.manifest).map_or_else(
+                |problems| json!({ "refused": problems }),
+                |g| json!({
+                    "mounts": g.mounts, "egress": g.policy_egress, "secrets": g.secrets.keys().collect::<Vec<_>>(),
+                    "memory_mb": g.memory_mb, "timeout_ms": g.timeout_ms,
+                }),
+            ),
         })
     };
     match command {
@@ -494,7 +497,7 @@ async fn plugins(g: &Global, opts: &SessionOptions, command: &PluginsCommand) ->
             if g.json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
-                println!("{:<14} {:<9} {:<14} {:<14} {}", "NODE TYPE", "VERSION", "ROLLBACK", "SHA256", "DESCRIPTION");
+                println!("{:<14} {:<9} {:<14} {:<14} DESCRIPTION", "NODE TYPE", "VERSION", "ROLLBACK", "SHA256");
                 for r in &rows {
                     println!(
                         "{:<14} {:<9} {:<14} {:<14} {}",

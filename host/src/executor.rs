@@ -135,6 +135,7 @@ impl RunShared {
         self.record_or_flag(Record::Audit { event });
     }
 
+    #[allow(clippy::needless_pass_by_value, reason = "callers build the event inline; by value reads better")]
     fn progress(&self, p: Progress) {
         if let Some(f) = &self.progress {
             f(&p);
@@ -436,7 +437,9 @@ async fn schedule(runtime: &Arc<Runtime>, policy: &LoadedPolicy, prepared: &Prep
                 Err(message) => {
                     fail_before_start(shared, &mut outcomes, i, &node.node_id, &node.node_type, message);
                     finished += 1;
-                    outcomes[i].as_mut().map(|o| o.finish_order = finished);
+                    if let Some(o) = outcomes[i].as_mut() {
+                        o.finish_order = finished;
+                    }
                     stop |= spec.stop_on_first_error;
                     release(plan, i, &mut waiting, &mut ready);
                     continue;

@@ -176,8 +176,8 @@ pub fn validate(spec: &ExecutionGraphSpec, schemas: &BTreeMap<String, Value>) ->
         }
         let ancestors = ancestors(i, &deps);
         let mut ref_paths = Vec::new();
-        collect_references(&node.params, String::new(), &mut |path, reference| {
-            ref_paths.push(path.clone());
+        collect_references(&node.params, "", &mut |path, reference| {
+            ref_paths.push(path.to_owned());
             if let Err(reason) = check_reference(reference, |id| index.get(id).is_some_and(|j| ancestors.contains(j))) {
                 errors.push(GraphError::BadReference {
                     node_id: node.node_id.clone(),
@@ -241,8 +241,7 @@ fn find_cycles(deps: &[Vec<usize>], ordered: &[usize]) -> Vec<Vec<usize>> {
         let mut path = vec![start];
         let mut position: HashMap<usize, usize> = HashMap::from([(start, 0)]);
         let mut current = start;
-        loop {
-            let Some(&next) = deps[current].iter().find(|&&d| !done[d]) else { break };
+        while let Some(&next) = deps[current].iter().find(|&&d| !done[d]) {
             if let Some(&at) = position.get(&next) {
                 let mut cycle: Vec<usize> = path[at..].to_vec();
                 cycle.push(next);
@@ -275,21 +274,21 @@ fn ancestors(i: usize, deps: &[Vec<usize>]) -> HashSet<usize> {
 }
 
 /// Calls `f(json_pointer, reference)` for every `${...}` reference in string leaves.
-fn collect_references(value: &Value, path: String, f: &mut dyn FnMut(&String, &str)) {
+fn collect_references(value: &Value, path: &str, f: &mut dyn FnMut(&str, &str)) {
     match value {
         Value::String(s) => {
             for reference in references_in(s) {
-                f(&path, reference);
+                f(path, reference);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                collect_references(item, format!("{path}/{i}"), f);
+                collect_references(item, &format!("{path}/{i}"), f);
             }
         }
         Value::Object(map) => {
             for (k, v) in map {
-                collect_references(v, format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")), f);
+                collect_references(v, &format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")), f);
             }
         }
         _ => {}
@@ -423,6 +422,7 @@ mod tests {
 
     use super::*;
 
+    #[allow(clippy::needless_pass_by_value, reason = "callers pass `json!` literals")]
     fn spec(nodes: Value) -> ExecutionGraphSpec {
         serde_json::from_value(json!({ "graph_id": "g", "nodes": nodes })).unwrap()
     }

@@ -160,6 +160,7 @@ pub fn read(dir: &Path) -> Result<Vec<Entry>> {
 }
 
 /// A node as the journal tells it.
+#[allow(clippy::struct_excessive_bools, reason = "independent facts the journal records, not a state machine")]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct NodeState {
     pub node_type: String,

@@ -80,7 +80,7 @@ impl Manifest {
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
             problems.push(format!("`plugin.node_type` = {name:?} must be letters, digits, `-` or `_`"));
         }
-        if self.plugin.wasm.contains('/') || self.plugin.wasm.contains('\\') || !self.plugin.wasm.ends_with(".wasm") {
+        if self.plugin.wasm.contains('/') || self.plugin.wasm.contains('\\') || !std::path::Path::new(&self.plugin.wasm).extension().is_some_and(|e| e.eq_ignore_ascii_case("wasm")) {
             problems.push(format!("`plugin.wasm` = {:?} must be a `.wasm` file name beside the manifest", self.plugin.wasm));
         }
         let mut seen = BTreeSet::new();

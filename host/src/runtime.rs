@@ -331,9 +331,9 @@ impl Runtime {
             .store(&req.plugin, &req.node_id, req.dry_run, &grants, req.hooks.clone(), timeout_ms)
             .map_err(|e| InvokeError::Host(format!("{e:#}")))?;
         let invocation = WitInvocation {
-            run_id: req.run_id.to_owned(),
-            graph_id: req.graph_id.to_owned(),
-            node_id: req.node_id.to_owned(),
+            run_id: req.run_id.clone(),
+            graph_id: req.graph_id.clone(),
+            node_id: req.node_id.clone(),
             params: req.params.to_string(),
             inputs: req.inputs.iter().map(|(k, v)| (k.clone(), v.to_string())).collect(),
             config: grants.config.to_string(),
@@ -467,8 +467,7 @@ fn compatible(theirs: &str, ours: &str) -> bool {
         Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
     };
     match (parse(theirs), parse(ours)) {
-        (Some((0, a)), Some((0, b))) => a == b,
-        (Some((a, _)), Some((b, _))) => a == b,
+        (Some((0, a)), Some((0, b))) | (Some((a, _)), Some((b, _))) => a == b,
         _ => false,
     }
 }

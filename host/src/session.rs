@@ -161,14 +161,14 @@ impl Session {
                 warnings.push(format!("no plugin for node type `{name}` is loaded; its nodes cannot be rolled back (add its directory with `--plugins`)"));
                 continue;
             };
-            if let Some(old) = state.plugins.iter().find(|p| &p.node_type == name) {
-                if old.wasm_sha256 != plugin.wasm_sha256 {
-                    warnings.push(format!(
-                        "plugin `{name}` changed since the run (wasm sha256 {} then, {} now); rolling back with the current one",
-                        &old.wasm_sha256[..12.min(old.wasm_sha256.len())],
-                        &plugin.wasm_sha256[..12]
-                    ));
-                }
+            if let Some(old) = state.plugins.iter().find(|p| &p.node_type == name)
+                && old.wasm_sha256 != plugin.wasm_sha256
+            {
+                warnings.push(format!(
+                    "plugin `{name}` changed since the run (wasm sha256 {} then, {} now); rolling back with the current one",
+                    &old.wasm_sha256[..12.min(old.wasm_sha256.len())],
+                    &plugin.wasm_sha256[..12]
+                ));
             }
             let (Some(info), Some(compiled)) = (&plugin.info, &plugin.compiled) else { continue };
             let grants = run_policy

@@ -12,6 +12,7 @@ fn ids(v: &Value) -> Vec<String> {
     v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default()
 }
 
+#[allow(clippy::needless_pass_by_value, reason = "callers pass `json!` literals")]
 fn writer(id: &str, deps: &[&str], params: Value) -> Value {
     json!({ "node_id": id, "node_type": "writer", "depends_on": deps, "params": params })
 }

@@ -21,10 +21,10 @@ pub struct IdeaArgs {
     /// Who it serves, e.g. "small law firms in Bavaria"
     #[arg(long)]
     pub audience: Option<String>,
-    /// subscription, transaction, one_time, commission, advertising or freemium
+    /// `subscription`, `transaction`, `one_time`, `commission`, `advertising` or `freemium`
     #[arg(long)]
     pub monetization: Option<String>,
-    /// low, medium or high
+    /// `low`, `medium` or `high`
     #[arg(long)]
     pub compliance: Option<String>,
     /// The business's name (derived from the idea when absent)

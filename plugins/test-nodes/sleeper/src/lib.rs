@@ -15,7 +15,7 @@ pub struct Sleeper;
 fn misbehave(host: &dyn Host) -> Result<NodeOutput, NodeError> {
     host.info("sleeping");
     loop {
-        std::thread::sleep(std::time::Duration::from_secs(3600));
+        std::thread::sleep(std::time::Duration::from_hours(1));
     }
 }
 
