@@ -52,7 +52,7 @@ impl dyn Host + '_ {
     /// Sends `request` and returns the response when its status is 2xx; transport failures and
     /// other statuses become a [`crate::NodeError`] (see [`Response::error_for_status`]).
     pub fn fetch(&self, request: Request) -> Result<Response, crate::NodeError> {
-        Ok(self.send(request)?.error_for_status()?)
+        self.send(request)?.error_for_status()
     }
 
     /// Sends `request` (with `Accept: application/json` unless it sets one) and parses the 2xx
