@@ -133,7 +133,7 @@ impl Session {
         // Without a journal, `rollback_loaded` says so.
         if dir.join(journal::JOURNAL_FILE).is_file() {
             let state = RunState::from_entries(&journal::read(&dir)?)?;
-            let mut types: Vec<String> = state.nodes.values().map(|n| n.node_type.clone()).collect();
+            let mut types: Vec<String> = state.nodes.values().map(|n| n.node_type.clone()).filter(|t| !t.is_empty()).collect();
             types.sort();
             types.dedup();
             self.registry.load(&self.runtime, Some(&types)).await?;
@@ -151,7 +151,7 @@ impl Session {
         let state = RunState::from_entries(&journal::read(&run_dir)?)?;
         let run_policy = LoadedPolicy::from_text(&state.policy_text, &state.policy_origin, &state.policy_base)
             .context("re-reading the policy the run was started with")?;
-        let mut types: Vec<String> = state.nodes.values().map(|n| n.node_type.clone()).collect();
+        let mut types: Vec<String> = state.nodes.values().map(|n| n.node_type.clone()).filter(|t| !t.is_empty()).collect();
         types.sort();
         types.dedup();
         let mut warnings = Vec::new();

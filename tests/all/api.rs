@@ -1,7 +1,7 @@
 //! The HTTP API, end to end: a real server (`abp_host::api`) on 127.0.0.1:0 over a temporary
 //! workspace with the real test components, driven by an HTTP client. Every endpoint, the
 //! bearer token, safe and sovereign modes, bad bodies, long runs followed as server-sent
-//! events, client disconnects, the OpenAPI document against the router, and 100 concurrent
+//! events, client disconnects, the `OpenAPI` document against the router, and 100 concurrent
 //! dry runs. `abp serve` itself is checked through the binary.
 
 use std::collections::BTreeSet;
@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 use crate::support::{TEST_POLICY, Workspace, abp_bin, test_plugins};
+use crate::test_server::TestServer;
 
 const TOKEN: &str = "test-token-4f1c2a9e7b";
 
@@ -151,7 +152,7 @@ impl Server {
 
     /// Polls `GET /api/pipeline/runs/{id}` until the run has finished.
     async fn wait_finished(&self, run_id: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + Duration::from_mins(1);
         loop {
             let a = self.get(&format!("/api/pipeline/runs/{run_id}")).await;
             assert_eq!(a.status, StatusCode::OK, "{:#}", a.body);
@@ -183,36 +184,36 @@ async fn answer(res: reqwest::Response) -> Answer {
     }
 }
 
-fn writer(id: &str, deps: &[&str], params: Value) -> Value {
+fn writer(id: &str, deps: &[&str], params: &Value) -> Value {
     json!({ "node_id": id, "node_type": "writer", "depends_on": deps, "params": params })
 }
 
-fn graph(id: &str, nodes: Vec<Value>) -> Value {
+fn graph(id: &str, nodes: &[Value]) -> Value {
     json!({ "graph_id": id, "business_intent_id": "intent-api", "nodes": nodes })
 }
 
 fn two_writers(id: &str) -> Value {
     graph(
         id,
-        vec![
-            writer("a", &[], json!({ "file": "a.txt", "content": "alpha" })),
+        &[
+            writer("a", &[], &json!({ "file": "a.txt", "content": "alpha" })),
             writer(
                 "b",
                 &["a"],
-                json!({ "file": "b.txt", "content": "${a.output.path}" }),
+                &json!({ "file": "b.txt", "content": "${a.output.path}" }),
             ),
         ],
     )
 }
 
-/// The OpenAPI document as the server serves it.
+/// The `OpenAPI` document as the server serves it.
 async fn openapi(server: &Server) -> Value {
     let a = server.get("/api/openapi.json").await;
     assert_eq!(a.status, StatusCode::OK);
     a.body
 }
 
-/// Asserts that `value` conforms to `#/components/schemas/NAME` of the OpenAPI document.
+/// Asserts that `value` conforms to `#/components/schemas/NAME` of the `OpenAPI` document.
 fn conforms(doc: &Value, name: &str, value: &Value) {
     let mut schema = json!({ "$ref": format!("#/components/schemas/{name}") });
     schema["components"] = doc["components"].clone();
@@ -425,10 +426,10 @@ async fn execute_runs_live_only_with_the_policy_token() {
     let server = start("", true).await;
     let spec = graph(
         "live",
-        vec![writer(
+        &[writer(
             "w",
             &[],
-            json!({ "file": "w.txt", "content": "hello" }),
+            &json!({ "file": "w.txt", "content": "hello" }),
         )],
     );
     for (token, expected) in [
@@ -505,7 +506,7 @@ async fn execute_runs_live_only_with_the_policy_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn safe_mode_blocks_execution_with_the_seed_detail_and_still_plans() {
     let server = start("mode = \"safe\"", true).await;
-    let spec = graph("safe", vec![writer("w", &[], json!({ "file": "w.txt" }))]);
+    let spec = graph("safe", &[writer("w", &[], &json!({ "file": "w.txt" }))]);
     let a = server.post_auth("/api/pipeline/execute", &spec).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
@@ -532,19 +533,29 @@ async fn safe_mode_blocks_execution_with_the_seed_detail_and_still_plans() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sovereign_mode_blocks_live_runs_and_grants_no_egress_but_plans_offline() {
-    let server = start(
-        "mode = \"sovereign\"\n[plugins.noop]\negress = [\"https://api.example.com\"]",
-        true,
-    )
-    .await;
+async fn sovereign_mode_blocks_live_runs_and_all_egress_but_plans_offline() {
+    // The same plan with a `fetcher` node that GETs a local server, whose address the policy
+    // allows: in normal mode the dry run reaches it (dry runs may GET), in sovereign mode not.
+    let target = TestServer::start();
+    let grants = format!("[plugins.fetcher]\negress = [{:?}]", target.url);
     let spec = graph(
         "sovereign",
-        vec![
-            writer("w", &[], json!({ "file": "w.txt" })),
-            json!({ "node_id": "n", "node_type": "noop" }),
+        &[
+            writer("w", &[], &json!({ "file": "w.txt" })),
+            json!({ "node_id": "f", "node_type": "fetcher", "params": { "url": format!("{}/echo", target.url) } }),
         ],
     );
+    let normal = start(&grants, true).await;
+    let a = normal.post("/api/pipeline/dry-run", &spec).await;
+    assert_eq!(a.status, StatusCode::OK, "{:#}", a.body);
+    assert_eq!(
+        target.seen().len(),
+        1,
+        "a normal dry run may GET: {:#}",
+        a.body["execution_result"]["node_results"]["f"]
+    );
+
+    let server = start(&format!("mode = \"sovereign\"\n{grants}"), true).await;
     let a = server.post_auth("/api/pipeline/execute", &spec).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
@@ -555,23 +566,35 @@ async fn sovereign_mode_blocks_live_runs_and_grants_no_egress_but_plans_offline(
         "{:#}",
         a.body
     );
+    assert!(!server.ws.storage().join("out/w.txt").exists());
     let a = server.post("/api/pipeline/dry-run", &spec).await;
     assert_eq!(a.status, StatusCode::OK, "{:#}", a.body);
     assert_eq!(a.mode.as_deref(), Some("sovereign"));
     assert_eq!(a.body["mode"], "sovereign");
+    let fetch_output = a.body["execution_result"]["node_results"]["f"]["output"].to_string();
+    assert!(
+        fetch_output.contains("sovereign mode"),
+        "the fetch was denied as sovereign: {fetch_output}"
+    );
+    assert_eq!(
+        target.seen().len(),
+        1,
+        "no request left in sovereign mode: {:?}",
+        target.seen()
+    );
     let pack = &a.body["evidence_pack"];
     assert_eq!(pack["mode"], "sovereign");
-    let noop = pack["governance_decisions"]
+    let fetcher = pack["governance_decisions"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|d| d["plugin"] == "noop")
-        .expect("noop's grants")
+        .find(|d| d["plugin"] == "fetcher")
+        .expect("fetcher's grants")
         .clone();
     assert_eq!(
-        noop["egress_granted"],
+        fetcher["egress_granted"],
         json!([]),
-        "the policy's egress is void in sovereign mode: {noop:#}"
+        "the policy's egress is void in sovereign mode: {fetcher:#}"
     );
 }
 
@@ -664,9 +687,9 @@ async fn bad_bodies_are_refused_naming_the_problem() {
                 "/api/pipeline/dry-run",
                 &graph(
                     "bad",
-                    vec![
-                        writer("a", &["b"], json!({ "file": "a" })),
-                        writer("b", &["a"], json!({ "file": 7 })),
+                    &[
+                        writer("a", &["b"], &json!({ "file": "a" })),
+                        writer("b", &["a"], &json!({ "file": 7 })),
                         json!({ "node_id": "c", "node_type": "ghost" }),
                     ],
                 ),
@@ -729,7 +752,7 @@ async fn follow(server: &Server, run_id: &str) -> Vec<(String, Value)> {
     );
     let mut text = String::new();
     let mut events = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     while let Some(chunk) = tokio::time::timeout_at(deadline.into(), res.chunk())
         .await
         .expect("events in time")
@@ -742,7 +765,7 @@ async fn follow(server: &Server, run_id: &str) -> Vec<(String, Value)> {
             let mut data = String::new();
             for line in block.lines() {
                 if let Some(v) = line.strip_prefix("event:") {
-                    name = v.trim().to_owned();
+                    v.trim().clone_into(&mut name);
                 } else if let Some(v) = line.strip_prefix("data:") {
                     data.push_str(v.trim_start());
                 }
@@ -760,9 +783,13 @@ async fn a_long_run_started_without_waiting_can_be_followed_and_polled() {
     let server = start("", true).await;
     let spec = graph(
         "long",
-        vec![
-            writer("slow", &[], json!({ "file": "slow.txt", "sleep_ms": 1200 })),
-            writer("after", &["slow"], json!({ "file": "after.txt" })),
+        &[
+            writer(
+                "slow",
+                &[],
+                &json!({ "file": "slow.txt", "sleep_ms": 1200 }),
+            ),
+            writer("after", &["slow"], &json!({ "file": "after.txt" })),
         ],
     );
     let started = Instant::now();
@@ -776,7 +803,7 @@ async fn a_long_run_started_without_waiting_can_be_followed_and_polled() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     assert!(
-        started.elapsed() < Duration::from_millis(1000),
+        started.elapsed() < Duration::from_secs(1),
         "202 came at once, not after the run"
     );
     let location = res.headers()["location"].to_str().unwrap().to_owned();
@@ -835,10 +862,10 @@ async fn a_client_that_disconnects_does_not_cancel_the_run() {
     let server = start("", true).await;
     let spec = graph(
         "walk-away",
-        vec![writer(
+        &[writer(
             "slow",
             &[],
-            json!({ "file": "slow.txt", "content": "done", "sleep_ms": 1000 }),
+            &json!({ "file": "slow.txt", "content": "done", "sleep_ms": 1000 }),
         )],
     );
     let impatient = client_builder()
@@ -932,6 +959,34 @@ async fn rollback_undoes_a_live_run_once_and_needs_the_token() {
         )
         .await;
     assert_eq!(a.status, StatusCode::NOT_FOUND);
+
+    // A failed run left as it was (no auto rollback): what completed is undone, the node
+    // skipped after the failure needs nothing and no warning.
+    let mut spec = graph(
+        "half",
+        &[
+            writer("a", &[], &json!({ "file": "half.txt" })),
+            json!({ "node_id": "f", "node_type": "failer", "depends_on": ["a"] }),
+            writer("c", &["f"], &json!({ "file": "never.txt" })),
+        ],
+    );
+    spec["auto_rollback"] = json!(false);
+    let a = server.post_auth("/api/pipeline/execute", &spec).await;
+    assert_eq!(a.body["status"], "failed", "{:#}", a.body);
+    assert_eq!(a.body["skipped_nodes"], json!(["c"]));
+    let path = format!(
+        "/api/pipeline/runs/{}/rollback",
+        a.body["run_id"].as_str().unwrap()
+    );
+    let a = server.post_auth(&path, &json!({})).await;
+    assert_eq!(
+        a.body["report"]["rolled_back"],
+        json!(["a"]),
+        "{:#}",
+        a.body
+    );
+    assert_eq!(a.body["warnings"], json!([]), "{:#}", a.body);
+    assert!(!server.ws.storage().join("out/half.txt").exists());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1141,7 +1196,7 @@ async fn a_hundred_simultaneous_dry_runs_all_complete_with_their_own_run_ids() {
     eprintln!(
         "api load: {N} concurrent dry runs (2 nodes each) in {:.2} s = {:.1} dry runs/s",
         elapsed.as_secs_f64(),
-        N as f64 / elapsed.as_secs_f64()
+        f64::from(u32::try_from(N).unwrap()) / elapsed.as_secs_f64()
     );
     assert_eq!(
         server.get("/api/pipeline/runs?limit=1000").await.body["total"],
