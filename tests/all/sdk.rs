@@ -314,6 +314,16 @@ fn a_plugin_signed_by_a_trusted_key_runs_and_its_signer_is_in_the_journal_and_ev
         pack["plugins"]
     );
 
+    // Built-in plugins are trusted with the binary: they load under the same policy, unsigned.
+    let out = abp(&ws, &[&dir], &["--json", "plugins", "inspect", "dns"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json_of(&out)["signature"], json!({ "status": "builtin" }));
+
     // The same plugin from the test directory, with signatures not required, records no signer.
     let open = Workspace::new("storage = \"./storage\"\n");
     let graph = noop_graph(&open);
