@@ -775,7 +775,7 @@ mod tests {
     #[test]
     fn member_globs_match_one_segment_per_star() {
         let check = |pattern: &str, path: &str, want: bool| {
-            assert_eq!(glob_match(pattern, path), want, "{pattern} vs {path}")
+            assert_eq!(glob_match(pattern, path), want, "{pattern} vs {path}");
         };
         check("plugins/test-nodes/*", "plugins/test-nodes/hello", true);
         check("plugins/test-nodes/*", "plugins/hello", false);
