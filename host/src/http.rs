@@ -858,25 +858,21 @@ fn json_escaped(value: &str) -> String {
 
 /// A URL for logs and audit events: without its query and fragment (which may carry tokens).
 fn without_query(url: &str) -> String {
-    match url::Url::parse(url.trim()) {
-        Ok(mut parsed) => {
-            let had_query = parsed.query().is_some();
-            parsed.set_query(None);
-            parsed.set_fragment(None);
-            // Never show userinfo either.
-            let _ = parsed.set_username("");
-            let _ = parsed.set_password(None);
-            let mut text = parsed.to_string();
-            if had_query {
-                text.push_str("?[query hidden]");
-            }
-            text
-        }
-        Err(_) => {
-            let cut = url.find(['?', '#', '@']).unwrap_or(url.len());
-            url[..cut].chars().take(200).collect()
-        }
+    let Ok(mut parsed) = url::Url::parse(url.trim()) else {
+        let cut = url.find(['?', '#', '@']).unwrap_or(url.len());
+        return url[..cut].chars().take(200).collect();
+    };
+    let had_query = parsed.query().is_some();
+    parsed.set_query(None);
+    parsed.set_fragment(None);
+    // Never show userinfo either.
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    let mut text = parsed.to_string();
+    if had_query {
+        text.push_str("?[query hidden]");
     }
+    text
 }
 
 #[cfg(test)]

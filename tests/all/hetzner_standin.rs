@@ -29,13 +29,21 @@ use tiny_http::{Header, Response, StatusCode};
 /// (zone id, name relative to the zone, type) -> (ttl, values)
 pub type RrSets = BTreeMap<(u64, String, String), (Option<u32>, Vec<String>)>;
 
+/// An asynchronous action: its command, whether a poll has seen it finish, and the error
+/// (code, message) it finishes with, if any.
+#[derive(Debug)]
+struct Action {
+    command: String,
+    finished: bool,
+    error: Option<(String, String)>,
+}
+
 #[derive(Debug, Default)]
 struct Project {
     /// (id, name, default ttl)
     zones: Vec<(u64, String, u32)>,
     rrsets: RrSets,
-    /// action id -> (command, finished?, error)
-    actions: BTreeMap<u64, (String, bool, Option<(String, String)>)>,
+    actions: BTreeMap<u64, Action>,
     next_action: u64,
     /// Names whose writes end in an action error.
     failing: Vec<String>,
@@ -238,14 +246,25 @@ impl Project {
                 format!("record set {name} was rejected by the name servers"),
             )
         });
-        self.actions.insert(id, (command.to_owned(), false, error));
+        self.actions.insert(
+            id,
+            Action {
+                command: command.to_owned(),
+                finished: false,
+                error,
+            },
+        );
         let mut action = self.action_json(id);
         action["resources"] = json!([{ "id": zone, "type": "zone" }]);
         action
     }
 
     fn action_json(&self, id: u64) -> Value {
-        let (command, finished, error) = &self.actions[&id];
+        let Action {
+            command,
+            finished,
+            error,
+        } = &self.actions[&id];
         let (status, progress, err) = match (finished, error) {
             (false, _) => ("running", 0, Value::Null),
             (true, None) => ("success", 100, Value::Null),
@@ -300,7 +319,7 @@ impl Project {
                     return error(404, "not_found", "action not found");
                 };
                 if let Some(a) = self.actions.get_mut(&id) {
-                    a.1 = true;
+                    a.finished = true;
                 }
                 (200, json!({ "action": self.action_json(id) }))
             }
