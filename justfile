@@ -2,6 +2,7 @@
 
 import? 'justfile.d/webgenesis.just'
 import? 'justfile.d/odoo.just'
+import? 'justfile.d/python-node.just'
 
 default:
     @just --list
