@@ -40,7 +40,11 @@ pub mod exit {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "abp", version, about = "Turn a business idea into a website, DNS records and an Odoo module, every step a sandboxed WebAssembly component")]
+#[command(
+    name = "abp",
+    version,
+    about = "Turn a business idea into a website, DNS records and an Odoo module, every step a sandboxed WebAssembly component"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -100,9 +104,7 @@ pub enum Command {
         file: PathBuf,
     },
     /// Undo a live run from its journal, in reverse completion order
-    Rollback {
-        run_id: String,
-    },
+    Rollback { run_id: String },
     /// List runs, or show one
     Runs {
         #[command(subcommand)]
@@ -155,8 +157,15 @@ pub struct Exit {
 
 /// Runs the CLI; returns the exit code (errors are printed here).
 pub fn main_with(cli: Cli) -> u8 {
-    let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get).max(2) + 1;
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build() {
+    let threads = std::thread::available_parallelism()
+        .map_or(2, std::num::NonZero::get)
+        .max(2)
+        + 1;
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: starting the async runtime: {e}");
@@ -170,7 +179,10 @@ pub fn main_with(cli: Cli) -> u8 {
             let code = classify(&err);
             if json {
                 let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
-                println!("{}", json!({ "error": chain.first(), "causes": &chain[1..], "exit_code": code }));
+                println!(
+                    "{}",
+                    json!({ "error": chain.first(), "causes": &chain[1..], "exit_code": code })
+                );
             } else {
                 eprintln!("error: {err}");
                 for cause in err.chain().skip(1) {
@@ -186,14 +198,22 @@ fn classify(err: &anyhow::Error) -> u8 {
     if err.downcast_ref::<PlanProblems>().is_some() {
         return exit::INVALID;
     }
-    if err.downcast_ref::<crate::evidence::EvidenceNotWritten>().is_some() {
+    if err
+        .downcast_ref::<crate::evidence::EvidenceNotWritten>()
+        .is_some()
+    {
         return exit::HOST_ERROR;
     }
     let text = err.to_string();
     if text.contains("SAFE MODE") || text.contains("SOVEREIGN MODE") {
         return exit::BLOCKED;
     }
-    if err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some()) && !text.contains("reading graph") && !text.contains("reading policy") {
+    if err
+        .chain()
+        .any(|c| c.downcast_ref::<std::io::Error>().is_some())
+        && !text.contains("reading graph")
+        && !text.contains("reading policy")
+    {
         return exit::HOST_ERROR;
     }
     exit::INVALID
@@ -201,14 +221,24 @@ fn classify(err: &anyhow::Error) -> u8 {
 
 async fn dispatch(cli: Cli) -> Result<u8> {
     let g = &cli.global;
-    let opts = SessionOptions { policy: g.policy.clone(), plugin_dirs: g.plugin_dirs.clone(), no_builtin: g.no_builtin_plugins };
+    let opts = SessionOptions {
+        policy: g.policy.clone(),
+        plugin_dirs: g.plugin_dirs.clone(),
+        no_builtin: g.no_builtin_plugins,
+    };
     match &cli.command {
         Command::Resolve { vision, idea } => intent::resolve(g, vision, idea),
-        Command::Plan { file: Some(file), .. } => {
+        Command::Plan {
+            file: Some(file), ..
+        } => {
             let spec = ExecutionGraphSpec::from_file(file)?;
             run_graph(g, &opts, spec, true).await
         }
-        Command::Plan { file: None, vision, idea } => intent::plan(g, &opts, vision.as_deref().unwrap_or_default(), idea).await,
+        Command::Plan {
+            file: None,
+            vision,
+            idea,
+        } => intent::plan(g, &opts, vision.as_deref().unwrap_or_default(), idea).await,
         Command::Run { vision, idea } => intent::run(g, &opts, vision, idea).await,
         Command::Apply { file } => {
             let spec = ExecutionGraphSpec::from_file(file)?;
@@ -216,7 +246,9 @@ async fn dispatch(cli: Cli) -> Result<u8> {
         }
         Command::Rollback { run_id } => rollback(g, &opts, run_id).await,
         Command::Runs { command } => runs(g, &opts, command.as_ref().unwrap_or(&RunsCommand::List)),
-        Command::Plugins { command: PluginsCommand::Dev(command) } => plugins_dev::run(g, &opts, command),
+        Command::Plugins {
+            command: PluginsCommand::Dev(command),
+        } => plugins_dev::run(g, &opts, command),
         Command::Plugins { command } => plugins(g, &opts, command).await,
         Command::Serve(args) => serve::run(g, &opts, args).await,
         Command::Evidence { command } => evidence::run(g, &opts, command),
@@ -227,16 +259,35 @@ async fn dispatch(cli: Cli) -> Result<u8> {
 fn progress_printer(verbose: bool) -> crate::executor::ProgressFn {
     Arc::new(move |p: &Progress| {
         let line = match p {
-            Progress::NodeStarted { node_id, node_type } => format!("  ... {node_id} ({node_type}) started"),
-            Progress::NodeFinished { node_id, status, duration_ms, error } => match error {
+            Progress::NodeStarted { node_id, node_type } => {
+                format!("  ... {node_id} ({node_type}) started")
+            }
+            Progress::NodeFinished {
+                node_id,
+                status,
+                duration_ms,
+                error,
+            } => match error {
                 None => format!("  ok  {node_id} {status} in {duration_ms} ms"),
                 Some(e) => format!("  ERR {node_id} failed after {duration_ms} ms: {e}"),
             },
-            Progress::NodeSkipped { node_id, reason } => format!("  --  {node_id} skipped: {reason}"),
+            Progress::NodeSkipped { node_id, reason } => {
+                format!("  --  {node_id} skipped: {reason}")
+            }
             Progress::RollbackStarted { reason } => format!("  rolling back ({reason})"),
-            Progress::NodeRolledBack { node_id, error: None } => format!("  <-  {node_id} rolled back"),
-            Progress::NodeRolledBack { node_id, error: Some(e) } => format!("  ERR {node_id} rollback failed: {e}"),
-            Progress::Log { node_id, level, message } => {
+            Progress::NodeRolledBack {
+                node_id,
+                error: None,
+            } => format!("  <-  {node_id} rolled back"),
+            Progress::NodeRolledBack {
+                node_id,
+                error: Some(e),
+            } => format!("  ERR {node_id} rollback failed: {e}"),
+            Progress::Log {
+                node_id,
+                level,
+                message,
+            } => {
                 if !verbose {
                     return;
                 }
@@ -248,7 +299,12 @@ fn progress_printer(verbose: bool) -> crate::executor::ProgressFn {
 }
 
 /// Shared by `plan`, `apply` and `run`: prepare, run, print, map to an exit code.
-pub async fn run_graph(g: &Global, opts: &SessionOptions, spec: ExecutionGraphSpec, dry_run: bool) -> Result<u8> {
+pub async fn run_graph(
+    g: &Global,
+    opts: &SessionOptions,
+    spec: ExecutionGraphSpec,
+    dry_run: bool,
+) -> Result<u8> {
     let mut session = Session::open(opts)?;
     let prepared = session.prepare(spec).await?;
     if !g.json {
@@ -257,13 +313,31 @@ pub async fn run_graph(g: &Global, opts: &SessionOptions, spec: ExecutionGraphSp
             "abp: graph `{}`: {} node{} ({what}, policy: {}, mode: {})",
             prepared.spec.graph_id,
             prepared.spec.nodes.len(),
-            if prepared.spec.nodes.len() == 1 { "" } else { "s" },
+            if prepared.spec.nodes.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
             session.policy.origin,
             session.policy.policy.mode.as_str()
         );
     }
-    let progress = if g.json { None } else { Some(progress_printer(g.verbose)) };
-    let result = session.run(&prepared, RunOptions { dry_run, intent: None, progress, run_id: None }).await?;
+    let progress = if g.json {
+        None
+    } else {
+        Some(progress_printer(g.verbose))
+    };
+    let result = session
+        .run(
+            &prepared,
+            RunOptions {
+                dry_run,
+                intent: None,
+                progress,
+                run_id: None,
+            },
+        )
+        .await?;
     if g.json {
         println!("{}", serde_json::to_string_pretty(&result)?);
     } else {
@@ -285,7 +359,9 @@ pub fn print_result(result: &ExecutionGraphResult, runs_dir: &std::path::Path) {
     let mut out = String::new();
     out.push('\n');
     for id in &result.execution_order {
-        let Some(r) = result.node_results.get(id) else { continue };
+        let Some(r) = result.node_results.get(id) else {
+            continue;
+        };
         let mark = match r.status.as_str() {
             "completed" if result.dry_run => "~",
             "completed" => "+",
@@ -306,20 +382,41 @@ pub fn print_result(result: &ExecutionGraphResult, runs_dir: &std::path::Path) {
     let n = result.node_results.len();
     let headline = match (result.dry_run, result.status.as_str()) {
         (true, "completed") => format!("Plan: {n} node(s) would run. Nothing was changed."),
-        (true, _) => format!("Plan failed: {}. Nothing was changed.", result.error.clone().unwrap_or_default()),
-        (false, "completed") => format!("Apply complete: {} node(s) completed in {} ms.", result.completed_nodes.len(), result.duration_ms),
+        (true, _) => format!(
+            "Plan failed: {}. Nothing was changed.",
+            result.error.clone().unwrap_or_default()
+        ),
+        (false, "completed") => format!(
+            "Apply complete: {} node(s) completed in {} ms.",
+            result.completed_nodes.len(),
+            result.duration_ms
+        ),
         (false, "rolled_back") => format!(
             "Apply failed and was rolled back: {}. {} node(s) undone.",
             result.error.clone().unwrap_or_default(),
             result.rolled_back_nodes.len()
         ),
-        (false, _) => format!("Apply failed: {}.", result.error.clone().unwrap_or_default()),
+        (false, _) => format!(
+            "Apply failed: {}.",
+            result.error.clone().unwrap_or_default()
+        ),
     };
     out.push_str(&format!("\n{headline}\n"));
-    out.push_str(&format!("Run id: {}  (journal: {})\n", result.run_id, runs_dir.join(&result.run_id).join(journal::JOURNAL_FILE).display()));
+    out.push_str(&format!(
+        "Run id: {}  (journal: {})\n",
+        result.run_id,
+        runs_dir
+            .join(&result.run_id)
+            .join(journal::JOURNAL_FILE)
+            .display()
+    ));
     let evidence = runs_dir.join(&result.run_id).join("evidence.json");
     if evidence.is_file() {
-        out.push_str(&format!("Evidence: {}  (check it: abp evidence verify {})\n", evidence.display(), result.run_id));
+        out.push_str(&format!(
+            "Evidence: {}  (check it: abp evidence verify {})\n",
+            evidence.display(),
+            result.run_id
+        ));
     }
     if !result.dry_run && result.status == "completed" {
         out.push_str(&format!("To undo it: abp rollback {}\n", result.run_id));
@@ -331,17 +428,29 @@ pub fn print_result(result: &ExecutionGraphResult, runs_dir: &std::path::Path) {
 fn summarize(value: &Value, depth: usize) -> String {
     fn shorten(v: &Value, depth: usize) -> Value {
         match v {
-            Value::String(s) if s.chars().count() > 100 => Value::String(format!("{}... ({} chars)", s.chars().take(80).collect::<String>(), s.chars().count())),
+            Value::String(s) if s.chars().count() > 100 => Value::String(format!(
+                "{}... ({} chars)",
+                s.chars().take(80).collect::<String>(),
+                s.chars().count()
+            )),
             Value::Array(items) if depth == 0 => Value::String(format!("[{} items]", items.len())),
             Value::Object(map) if depth == 0 => Value::String(format!("{{{} fields}}", map.len())),
             Value::Array(items) => {
-                let mut out: Vec<Value> = items.iter().take(8).map(|i| shorten(i, depth - 1)).collect();
+                let mut out: Vec<Value> = items
+                    .iter()
+                    .take(8)
+                    .map(|i| shorten(i, depth - 1))
+                    .collect();
                 if items.len() > 8 {
                     out.push(Value::String(format!("... {} more", items.len() - 8)));
                 }
                 Value::Array(out)
             }
-            Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), shorten(v, depth - 1))).collect()),
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), shorten(v, depth - 1)))
+                    .collect(),
+            ),
             other => other.clone(),
         }
     }
@@ -350,10 +459,17 @@ fn summarize(value: &Value, depth: usize) -> String {
 
 async fn rollback(g: &Global, opts: &SessionOptions, run_id: &str) -> Result<u8> {
     let mut session = Session::open(opts)?;
-    let progress = if g.json { None } else { Some(progress_printer(g.verbose)) };
+    let progress = if g.json {
+        None
+    } else {
+        Some(progress_printer(g.verbose))
+    };
     let (report, warnings) = session.rollback(run_id, progress).await?;
     if g.json {
-        println!("{}", serde_json::to_string_pretty(&json!({ "report": report, "warnings": warnings }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "report": report, "warnings": warnings }))?
+        );
     } else {
         for w in &warnings {
             eprintln!("warning: {w}");
@@ -361,9 +477,15 @@ async fn rollback(g: &Global, opts: &SessionOptions, run_id: &str) -> Result<u8>
         if report.dry_run {
             println!("Nothing to undo: {run_id} was a dry run (a plan) and changed nothing.");
         } else if report.nothing_to_do {
-            println!("Nothing left to undo for {run_id}: every change it made is already rolled back (or it changed nothing).");
+            println!(
+                "Nothing left to undo for {run_id}: every change it made is already rolled back (or it changed nothing)."
+            );
         } else if report.failed.is_empty() {
-            println!("Rolled back {run_id}: {} node(s) undone ({}).", report.rolled_back.len(), report.rolled_back.join(", "));
+            println!(
+                "Rolled back {run_id}: {} node(s) undone ({}).",
+                report.rolled_back.len(),
+                report.rolled_back.join(", ")
+            );
         } else {
             println!(
                 "Rollback of {run_id} incomplete: {} undone, {} failed; fix the cause and run `abp rollback {run_id}` again.",
@@ -372,7 +494,11 @@ async fn rollback(g: &Global, opts: &SessionOptions, run_id: &str) -> Result<u8>
             );
         }
     }
-    Ok(if report.failed.is_empty() { exit::OK } else { exit::ROLLBACK_FAILED })
+    Ok(if report.failed.is_empty() {
+        exit::OK
+    } else {
+        exit::ROLLBACK_FAILED
+    })
 }
 
 fn runs(g: &Global, opts: &SessionOptions, command: &RunsCommand) -> Result<u8> {
@@ -382,7 +508,8 @@ fn runs(g: &Global, opts: &SessionOptions, command: &RunsCommand) -> Result<u8> 
         RunsCommand::List => {
             let mut rows = Vec::new();
             for id in journal::list_runs(&runs_dir)? {
-                let state = journal::read(&runs_dir.join(&id)).and_then(|e| RunState::from_entries(&e));
+                let state =
+                    journal::read(&runs_dir.join(&id)).and_then(|e| RunState::from_entries(&e));
                 rows.push(match state {
                     Ok(s) => json!({
                         "run_id": id, "started_at": s.started_at, "dry_run": s.dry_run, "status": s.status,
@@ -397,13 +524,20 @@ fn runs(g: &Global, opts: &SessionOptions, command: &RunsCommand) -> Result<u8> 
             } else if rows.is_empty() {
                 println!("No runs under {}.", runs_dir.display());
             } else {
-                println!("{:<34} {:<24} {:<8} {:<16} GRAPH", "RUN", "STARTED", "KIND", "STATUS");
+                println!(
+                    "{:<34} {:<24} {:<8} {:<16} GRAPH",
+                    "RUN", "STARTED", "KIND", "STATUS"
+                );
                 for r in rows {
                     println!(
                         "{:<34} {:<24} {:<8} {:<16} {}",
                         r["run_id"].as_str().unwrap_or_default(),
                         r["started_at"].as_str().unwrap_or_default(),
-                        if r["dry_run"].as_bool().unwrap_or(false) { "plan" } else { "apply" },
+                        if r["dry_run"].as_bool().unwrap_or(false) {
+                            "plan"
+                        } else {
+                            "apply"
+                        },
                         r["status"].as_str().unwrap_or_default(),
                         r["graph_id"].as_str().unwrap_or_default()
                     );
@@ -412,12 +546,25 @@ fn runs(g: &Global, opts: &SessionOptions, command: &RunsCommand) -> Result<u8> 
         }
         RunsCommand::Show { run_id } => {
             let dir = runs_dir.join(run_id);
-            let state = RunState::from_entries(&journal::read(&dir).with_context(|| format!("run `{run_id}`; `abp runs` lists the runs"))?)?;
+            let state = RunState::from_entries(
+                &journal::read(&dir)
+                    .with_context(|| format!("run `{run_id}`; `abp runs` lists the runs"))?,
+            )?;
             if g.json {
                 println!("{}", serde_json::to_string_pretty(&state)?);
             } else {
-                println!("Run {} ({}), started {}", state.run_id, if state.dry_run { "plan" } else { "apply" }, state.started_at);
-                println!("Status: {}   policy: {} ({})", state.status, state.policy_origin, &state.policy_digest[..12.min(state.policy_digest.len())]);
+                println!(
+                    "Run {} ({}), started {}",
+                    state.run_id,
+                    if state.dry_run { "plan" } else { "apply" },
+                    state.started_at
+                );
+                println!(
+                    "Status: {}   policy: {} ({})",
+                    state.status,
+                    state.policy_origin,
+                    &state.policy_digest[..12.min(state.policy_digest.len())]
+                );
                 for (id, n) in &state.nodes {
                     let status = if n.rolled_back {
                         "rolled back"
@@ -437,7 +584,11 @@ fn runs(g: &Global, opts: &SessionOptions, command: &RunsCommand) -> Result<u8> 
                 }
                 let pending = state.pending_rollback();
                 if !pending.is_empty() && !state.dry_run {
-                    println!("{} node(s) can be rolled back: abp rollback {}", pending.len(), state.run_id);
+                    println!(
+                        "{} node(s) can be rolled back: abp rollback {}",
+                        pending.len(),
+                        state.run_id
+                    );
                 }
             }
         }
@@ -455,7 +606,13 @@ async fn plugins(g: &Global, opts: &SessionOptions, command: &PluginsCommand) ->
             if session.registry.get(name).is_none() {
                 anyhow::bail!(
                     "no plugin `{name}` (available: {}); add its directory with `--plugins DIR`",
-                    session.registry.plugins.keys().cloned().collect::<Vec<_>>().join(", ")
+                    session
+                        .registry
+                        .plugins
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
             }
             Some(vec![name.clone()])
@@ -463,7 +620,10 @@ async fn plugins(g: &Global, opts: &SessionOptions, command: &PluginsCommand) ->
     };
     let failures = match &names {
         Some(_) => {
-            session.registry.load(&session.runtime, names.as_deref()).await?;
+            session
+                .registry
+                .load(&session.runtime, names.as_deref())
+                .await?;
             std::collections::BTreeMap::new()
         }
         None => session.registry.load_all(&session.runtime).await,
@@ -497,7 +657,10 @@ async fn plugins(g: &Global, opts: &SessionOptions, command: &PluginsCommand) ->
             if g.json {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
             } else {
-                println!("{:<14} {:<9} {:<14} {:<14} DESCRIPTION", "NODE TYPE", "VERSION", "ROLLBACK", "SHA256");
+                println!(
+                    "{:<14} {:<9} {:<14} {:<14} DESCRIPTION",
+                    "NODE TYPE", "VERSION", "ROLLBACK", "SHA256"
+                );
                 for r in &rows {
                     println!(
                         "{:<14} {:<9} {:<14} {:<14} {}",
@@ -505,7 +668,12 @@ async fn plugins(g: &Global, opts: &SessionOptions, command: &PluginsCommand) ->
                         r["version"].as_str().unwrap_or_default(),
                         r["rollback"].as_str().unwrap_or_default(),
                         &r["wasm_sha256"].as_str().unwrap_or_default()[..12],
-                        r["description"].as_str().or(r["error"].as_str().map(|e| e.split(':').next().unwrap_or(e))).unwrap_or_default()
+                        r["description"]
+                            .as_str()
+                            .or(r["error"]
+                                .as_str()
+                                .map(|e| e.split(':').next().unwrap_or(e)))
+                            .unwrap_or_default()
                     );
                     if let Some(e) = r["error"].as_str() {
                         println!("    error: {e}");
@@ -519,14 +687,32 @@ async fn plugins(g: &Global, opts: &SessionOptions, command: &PluginsCommand) ->
             if g.json {
                 println!("{}", serde_json::to_string_pretty(&row)?);
             } else {
-                println!("{} {} ({})", row["node_type"].as_str().unwrap_or_default(), row["version"].as_str().unwrap_or_default(), row["origin"].as_str().unwrap_or_default());
+                println!(
+                    "{} {} ({})",
+                    row["node_type"].as_str().unwrap_or_default(),
+                    row["version"].as_str().unwrap_or_default(),
+                    row["origin"].as_str().unwrap_or_default()
+                );
                 println!("  {}", row["description"].as_str().unwrap_or_default());
-                println!("  rollback:      {}", row["rollback"].as_str().unwrap_or_default());
-                println!("  wasm sha256:   {}", row["wasm_sha256"].as_str().unwrap_or_default());
+                println!(
+                    "  rollback:      {}",
+                    row["rollback"].as_str().unwrap_or_default()
+                );
+                println!(
+                    "  wasm sha256:   {}",
+                    row["wasm_sha256"].as_str().unwrap_or_default()
+                );
                 println!("  requests:      {}", row["requests"]);
                 println!("  limits:        {}", row["limits"]);
                 println!("  grants:        {}", row["grants"]);
-                println!("  params schema:\n{}", serde_json::to_string_pretty(&row["params_schema"])?.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n"));
+                println!(
+                    "  params schema:\n{}",
+                    serde_json::to_string_pretty(&row["params_schema"])?
+                        .lines()
+                        .map(|l| format!("    {l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                );
             }
         }
     }

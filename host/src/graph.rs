@@ -52,12 +52,19 @@ fn empty_object() -> Value {
 impl ExecutionGraphSpec {
     /// Reads a spec from a `.json` or `.toml` file (by extension; JSON otherwise).
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading graph {}", path.display()))?;
-        let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading graph {}", path.display()))?;
+        let is_toml = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
         if is_toml {
-            toml::from_str(&text).with_context(|| format!("graph {} is not a valid ExecutionGraphSpec", path.display()))
+            toml::from_str(&text).with_context(|| {
+                format!("graph {} is not a valid ExecutionGraphSpec", path.display())
+            })
         } else {
-            serde_json::from_str(&text).with_context(|| format!("graph {} is not a valid ExecutionGraphSpec", path.display()))
+            serde_json::from_str(&text).with_context(|| {
+                format!("graph {} is not a valid ExecutionGraphSpec", path.display())
+            })
         }
     }
 }
@@ -67,15 +74,40 @@ impl ExecutionGraphSpec {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum GraphError {
     Empty,
-    EmptyNodeId { index: usize },
-    DuplicateId { node_id: String },
-    UnknownNodeType { node_id: String, node_type: String, known: Vec<String> },
-    MissingDependency { node_id: String, missing: String },
-    SelfDependency { node_id: String },
-    Cycle { nodes: Vec<String> },
-    ParamsNotObject { node_id: String },
-    InvalidParams { node_id: String, path: String, message: String },
-    BadReference { node_id: String, reference: String, reason: String },
+    EmptyNodeId {
+        index: usize,
+    },
+    DuplicateId {
+        node_id: String,
+    },
+    UnknownNodeType {
+        node_id: String,
+        node_type: String,
+        known: Vec<String>,
+    },
+    MissingDependency {
+        node_id: String,
+        missing: String,
+    },
+    SelfDependency {
+        node_id: String,
+    },
+    Cycle {
+        nodes: Vec<String>,
+    },
+    ParamsNotObject {
+        node_id: String,
+    },
+    InvalidParams {
+        node_id: String,
+        path: String,
+        message: String,
+    },
+    BadReference {
+        node_id: String,
+        reference: String,
+        reason: String,
+    },
 }
 
 impl fmt::Display for GraphError {
@@ -83,22 +115,47 @@ impl fmt::Display for GraphError {
         match self {
             GraphError::Empty => write!(f, "the graph has no nodes"),
             GraphError::EmptyNodeId { index } => write!(f, "node #{index} has an empty `node_id`"),
-            GraphError::DuplicateId { node_id } => write!(f, "node id `{node_id}` is used more than once"),
-            GraphError::UnknownNodeType { node_id, node_type, known } => write!(
+            GraphError::DuplicateId { node_id } => {
+                write!(f, "node id `{node_id}` is used more than once")
+            }
+            GraphError::UnknownNodeType {
+                node_id,
+                node_type,
+                known,
+            } => write!(
                 f,
                 "node `{node_id}`: unknown node type `{node_type}` (plugins loaded: {}); add its plugin directory with `--plugins DIR`",
-                if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
             ),
             GraphError::MissingDependency { node_id, missing } => {
-                write!(f, "node `{node_id}` depends on `{missing}`, which is not in the graph")
+                write!(
+                    f,
+                    "node `{node_id}` depends on `{missing}`, which is not in the graph"
+                )
             }
-            GraphError::SelfDependency { node_id } => write!(f, "node `{node_id}` depends on itself"),
+            GraphError::SelfDependency { node_id } => {
+                write!(f, "node `{node_id}` depends on itself")
+            }
             GraphError::Cycle { nodes } => write!(f, "dependency cycle: {}", nodes.join(" -> ")),
-            GraphError::ParamsNotObject { node_id } => write!(f, "node `{node_id}`: `params` must be a JSON object"),
-            GraphError::InvalidParams { node_id, path, message } => {
+            GraphError::ParamsNotObject { node_id } => {
+                write!(f, "node `{node_id}`: `params` must be a JSON object")
+            }
+            GraphError::InvalidParams {
+                node_id,
+                path,
+                message,
+            } => {
                 write!(f, "node `{node_id}`: params{path}: {message}")
             }
-            GraphError::BadReference { node_id, reference, reason } => {
+            GraphError::BadReference {
+                node_id,
+                reference,
+                reason,
+            } => {
                 write!(f, "node `{node_id}`: reference `{reference}`: {reason}")
             }
         }
@@ -118,7 +175,10 @@ pub struct Plan {
 
 /// Checks everything that can be checked before a run and returns every problem found.
 /// `schemas` maps each known node type to its params JSON Schema.
-pub fn validate(spec: &ExecutionGraphSpec, schemas: &BTreeMap<String, Value>) -> Result<Plan, Vec<GraphError>> {
+pub fn validate(
+    spec: &ExecutionGraphSpec,
+    schemas: &BTreeMap<String, Value>,
+) -> Result<Plan, Vec<GraphError>> {
     let mut errors = Vec::new();
     if spec.nodes.is_empty() {
         errors.push(GraphError::Empty);
@@ -128,7 +188,9 @@ pub fn validate(spec: &ExecutionGraphSpec, schemas: &BTreeMap<String, Value>) ->
         if node.node_id.is_empty() {
             errors.push(GraphError::EmptyNodeId { index: i });
         } else if index.insert(node.node_id.as_str(), i).is_some() {
-            errors.push(GraphError::DuplicateId { node_id: node.node_id.clone() });
+            errors.push(GraphError::DuplicateId {
+                node_id: node.node_id.clone(),
+            });
         }
     }
     let mut deps = vec![Vec::new(); spec.nodes.len()];
@@ -140,7 +202,9 @@ pub fn validate(spec: &ExecutionGraphSpec, schemas: &BTreeMap<String, Value>) ->
                 continue;
             }
             if dep == &node.node_id {
-                errors.push(GraphError::SelfDependency { node_id: node.node_id.clone() });
+                errors.push(GraphError::SelfDependency {
+                    node_id: node.node_id.clone(),
+                });
                 continue;
             }
             match index.get(dep.as_str()) {
@@ -148,7 +212,10 @@ pub fn validate(spec: &ExecutionGraphSpec, schemas: &BTreeMap<String, Value>) ->
                     deps[i].push(j);
                     dependents[j].push(i);
                 }
-                None => errors.push(GraphError::MissingDependency { node_id: node.node_id.clone(), missing: dep.clone() }),
+                None => errors.push(GraphError::MissingDependency {
+                    node_id: node.node_id.clone(),
+                    missing: dep.clone(),
+                }),
             }
         }
     }
@@ -156,7 +223,10 @@ pub fn validate(spec: &ExecutionGraphSpec, schemas: &BTreeMap<String, Value>) ->
     if order.len() < spec.nodes.len() {
         for cycle in find_cycles(&deps, &order) {
             errors.push(GraphError::Cycle {
-                nodes: cycle.iter().map(|&i| spec.nodes[i].node_id.clone()).collect(),
+                nodes: cycle
+                    .iter()
+                    .map(|&i| spec.nodes[i].node_id.clone())
+                    .collect(),
             });
         }
     }
@@ -171,14 +241,18 @@ pub fn validate(spec: &ExecutionGraphSpec, schemas: &BTreeMap<String, Value>) ->
             continue;
         };
         if !node.params.is_object() {
-            errors.push(GraphError::ParamsNotObject { node_id: node.node_id.clone() });
+            errors.push(GraphError::ParamsNotObject {
+                node_id: node.node_id.clone(),
+            });
             continue;
         }
         let ancestors = ancestors(i, &deps);
         let mut ref_paths = Vec::new();
         collect_references(&node.params, "", &mut |path, reference| {
             ref_paths.push(path.to_owned());
-            if let Err(reason) = check_reference(reference, |id| index.get(id).is_some_and(|j| ancestors.contains(j))) {
+            if let Err(reason) = check_reference(reference, |id| {
+                index.get(id).is_some_and(|j| ancestors.contains(j))
+            }) {
                 errors.push(GraphError::BadReference {
                     node_id: node.node_id.clone(),
                     reference: reference.to_owned(),
@@ -191,10 +265,22 @@ pub fn validate(spec: &ExecutionGraphSpec, schemas: &BTreeMap<String, Value>) ->
             if ref_paths.iter().any(|p| p == &path) {
                 continue;
             }
-            errors.push(GraphError::InvalidParams { node_id: node.node_id.clone(), path, message });
+            errors.push(GraphError::InvalidParams {
+                node_id: node.node_id.clone(),
+                path,
+                message,
+            });
         }
     }
-    if errors.is_empty() { Ok(Plan { order, deps, dependents }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Plan {
+            order,
+            deps,
+            dependents,
+        })
+    } else {
+        Err(errors)
+    }
 }
 
 /// JSON Schema violations of `params` as (JSON pointer, message) pairs.
@@ -204,14 +290,21 @@ pub fn schema_errors(schema: &Value, params: &Value) -> Vec<(String, String)> {
             .iter_errors(params)
             .map(|e| (e.instance_path.to_string(), e.to_string()))
             .collect(),
-        Err(e) => vec![(String::new(), format!("the node's params schema is invalid: {e}"))],
+        Err(e) => vec![(
+            String::new(),
+            format!("the node's params schema is invalid: {e}"),
+        )],
     }
 }
 
 fn kahn(deps: &[Vec<usize>], dependents: &[Vec<usize>]) -> Vec<usize> {
     let mut in_degree: Vec<usize> = deps.iter().map(Vec::len).collect();
-    let mut ready: BinaryHeap<Reverse<usize>> =
-        in_degree.iter().enumerate().filter(|(_, d)| **d == 0).map(|(i, _)| Reverse(i)).collect();
+    let mut ready: BinaryHeap<Reverse<usize>> = in_degree
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d == 0)
+        .map(|(i, _)| Reverse(i))
+        .collect();
     let mut order = Vec::with_capacity(deps.len());
     while let Some(Reverse(i)) = ready.pop() {
         order.push(i);
@@ -288,7 +381,11 @@ fn collect_references(value: &Value, path: &str, f: &mut dyn FnMut(&str, &str)) 
         }
         Value::Object(map) => {
             for (k, v) in map {
-                collect_references(v, &format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")), f);
+                collect_references(
+                    v,
+                    &format!("{path}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    f,
+                );
             }
         }
         _ => {}
@@ -323,30 +420,47 @@ fn check_reference(reference: &str, is_ancestor: impl Fn(&str) -> bool) -> Resul
         return Err("must have the form `NODE_ID.output[.FIELD...]`".into());
     }
     if !is_ancestor(node) {
-        return Err(format!("`{node}` is not a dependency of this node; add it to `depends_on`"));
+        return Err(format!(
+            "`{node}` is not a dependency of this node; add it to `depends_on`"
+        ));
     }
     Ok(())
 }
 
 /// Replaces references with upstream outputs. A string that is exactly one reference takes
 /// the referenced JSON value; references inside longer strings are interpolated as text.
-pub fn resolve_references(params: &Value, outputs: &HashMap<String, Value>) -> Result<Value, String> {
+pub fn resolve_references(
+    params: &Value,
+    outputs: &HashMap<String, Value>,
+) -> Result<Value, String> {
     resolve(params, outputs, &mut None)
 }
 
 /// For a dry run: an upstream output only known after apply (a dry run's output is a preview)
 /// becomes the text `(known after apply: REF)`, as Terraform shows it. Returns the params and
 /// whether any reference was left unknown.
-pub fn resolve_references_for_plan(params: &Value, outputs: &HashMap<String, Value>) -> (Value, bool) {
+pub fn resolve_references_for_plan(
+    params: &Value,
+    outputs: &HashMap<String, Value>,
+) -> (Value, bool) {
     let mut unknown = Some(false);
     let value = resolve(params, outputs, &mut unknown).unwrap_or_else(|_| params.clone());
     (value, unknown.unwrap_or(false))
 }
 
-fn resolve(params: &Value, outputs: &HashMap<String, Value>, unknown: &mut Option<bool>) -> Result<Value, String> {
+fn resolve(
+    params: &Value,
+    outputs: &HashMap<String, Value>,
+    unknown: &mut Option<bool>,
+) -> Result<Value, String> {
     Ok(match params {
         Value::String(s) => resolve_string(s, outputs, unknown)?,
-        Value::Array(items) => Value::Array(items.iter().map(|v| resolve(v, outputs, unknown)).collect::<Result<_, _>>()?),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| resolve(v, outputs, unknown))
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Object(map) => Value::Object(
             map.iter()
                 .map(|(k, v)| Ok((k.clone(), resolve(v, outputs, unknown)?)))
@@ -356,7 +470,11 @@ fn resolve(params: &Value, outputs: &HashMap<String, Value>, unknown: &mut Optio
     })
 }
 
-fn lookup_or_unknown(reference: &str, outputs: &HashMap<String, Value>, unknown: &mut Option<bool>) -> Result<Value, String> {
+fn lookup_or_unknown(
+    reference: &str,
+    outputs: &HashMap<String, Value>,
+    unknown: &mut Option<bool>,
+) -> Result<Value, String> {
     match (lookup(reference, outputs), unknown.as_mut()) {
         (Err(_), Some(flag)) => {
             *flag = true;
@@ -370,7 +488,9 @@ fn lookup(reference: &str, outputs: &HashMap<String, Value>) -> Result<Value, St
     let mut parts = reference.split('.');
     let node = parts.next().unwrap_or_default();
     parts.next();
-    let mut value = outputs.get(node).ok_or_else(|| format!("`{reference}`: node `{node}` has no output"))?;
+    let mut value = outputs
+        .get(node)
+        .ok_or_else(|| format!("`{reference}`: node `{node}` has no output"))?;
     for part in parts {
         value = match value {
             Value::Object(map) => map.get(part),
@@ -382,7 +502,11 @@ fn lookup(reference: &str, outputs: &HashMap<String, Value>) -> Result<Value, St
     Ok(value.clone())
 }
 
-fn resolve_string(s: &str, outputs: &HashMap<String, Value>, unknown: &mut Option<bool>) -> Result<Value, String> {
+fn resolve_string(
+    s: &str,
+    outputs: &HashMap<String, Value>,
+    unknown: &mut Option<bool>,
+) -> Result<Value, String> {
     let refs = references_in(s);
     if refs.len() == 1 && s.starts_with("${") && s.ends_with('}') && s.len() == refs[0].len() + 3 {
         return lookup_or_unknown(refs[0], outputs, unknown);
@@ -422,7 +546,10 @@ mod tests {
 
     use super::*;
 
-    #[allow(clippy::needless_pass_by_value, reason = "callers pass `json!` literals")]
+    #[allow(
+        clippy::needless_pass_by_value,
+        reason = "callers pass `json!` literals"
+    )]
     fn spec(nodes: Value) -> ExecutionGraphSpec {
         serde_json::from_value(json!({ "graph_id": "g", "nodes": nodes })).unwrap()
     }
@@ -443,7 +570,11 @@ mod tests {
         let got = validate(&spec, &schemas());
         match (got, expect) {
             (Ok(plan), Ok(order)) => {
-                let ids: Vec<&str> = plan.order.iter().map(|&i| spec.nodes[i].node_id.as_str()).collect();
+                let ids: Vec<&str> = plan
+                    .order
+                    .iter()
+                    .map(|&i| spec.nodes[i].node_id.as_str())
+                    .collect();
                 assert_eq!(ids, order);
             }
             (Err(errors), Err(messages)) => {
@@ -499,7 +630,10 @@ mod tests {
             ]),
             Err(&["dependency cycle: a -> c -> b -> a"]),
         );
-        check(json!([{ "node_id": "a", "node_type": "t", "depends_on": ["a"] }]), Err(&["depends on itself"]));
+        check(
+            json!([{ "node_id": "a", "node_type": "t", "depends_on": ["a"] }]),
+            Err(&["depends on itself"]),
+        );
     }
 
     #[test]
@@ -516,14 +650,24 @@ mod tests {
 
     #[test]
     fn resolves_whole_and_embedded_references() {
-        let outputs = HashMap::from([("web".to_owned(), json!({ "path": "/x", "pages": [1, 2], "n": 3 }))]);
+        let outputs = HashMap::from([(
+            "web".to_owned(),
+            json!({ "path": "/x", "pages": [1, 2], "n": 3 }),
+        )]);
         let resolved = resolve_references(
             &json!({ "a": "${web.output.n}", "b": "at ${web.output.path}/${web.output.pages.1}", "c": "$${literal}" }),
             &outputs,
         )
         .unwrap();
-        assert_eq!(resolved, json!({ "a": 3, "b": "at /x/2", "c": "${literal}" }));
-        assert!(resolve_references(&json!("${web.output.missing}"), &outputs).unwrap_err().contains("no `missing`"));
+        assert_eq!(
+            resolved,
+            json!({ "a": 3, "b": "at /x/2", "c": "${literal}" })
+        );
+        assert!(
+            resolve_references(&json!("${web.output.missing}"), &outputs)
+                .unwrap_err()
+                .contains("no `missing`")
+        );
     }
 
     #[test]
@@ -534,7 +678,12 @@ mod tests {
         let spec = spec(Value::Array(nodes));
         let plan = validate(&spec, &schemas()).unwrap();
         assert_eq!(plan.order.len(), 10_000);
-        let pos: HashMap<usize, usize> = plan.order.iter().enumerate().map(|(p, &i)| (i, p)).collect();
+        let pos: HashMap<usize, usize> = plan
+            .order
+            .iter()
+            .enumerate()
+            .map(|(p, &i)| (i, p))
+            .collect();
         for (i, deps) in plan.deps.iter().enumerate() {
             for d in deps {
                 assert!(pos[d] < pos[&i]);

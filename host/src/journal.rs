@@ -56,24 +56,67 @@ pub enum Record {
         policy_base: PathBuf,
         plugins: Vec<PluginDigest>,
     },
-    NodeStarted { node_id: String, node_type: String, params: Value },
-    Checkpoint { node_id: String, receipt: Value },
-    NodeCompleted { node_id: String, output: Value, receipt: Value, artifacts: Vec<PathBuf>, duration_ms: u64 },
-    NodeFailed { node_id: String, error_kind: String, error: String, duration_ms: u64 },
-    NodeSkipped { node_id: String, reason: String },
-    StateSet { node_id: String, key: String, value: Value },
-    Audit { event: AuditEvent },
-    RollbackStarted { reason: String },
-    NodeRollbackCompleted { node_id: String },
-    NodeRollbackFailed { node_id: String, error: String },
-    RollbackFinished { rolled_back: Vec<String>, failed: Vec<String> },
-    RunFinished { status: String, result: Value },
+    NodeStarted {
+        node_id: String,
+        node_type: String,
+        params: Value,
+    },
+    Checkpoint {
+        node_id: String,
+        receipt: Value,
+    },
+    NodeCompleted {
+        node_id: String,
+        output: Value,
+        receipt: Value,
+        artifacts: Vec<PathBuf>,
+        duration_ms: u64,
+    },
+    NodeFailed {
+        node_id: String,
+        error_kind: String,
+        error: String,
+        duration_ms: u64,
+    },
+    NodeSkipped {
+        node_id: String,
+        reason: String,
+    },
+    StateSet {
+        node_id: String,
+        key: String,
+        value: Value,
+    },
+    Audit {
+        event: AuditEvent,
+    },
+    RollbackStarted {
+        reason: String,
+    },
+    NodeRollbackCompleted {
+        node_id: String,
+    },
+    NodeRollbackFailed {
+        node_id: String,
+        error: String,
+    },
+    RollbackFinished {
+        rolled_back: Vec<String>,
+        failed: Vec<String>,
+    },
+    RunFinished {
+        status: String,
+        result: Value,
+    },
 }
 
 impl Record {
     /// Records that must be on disk before the run moves on.
     fn is_critical(&self) -> bool {
-        !matches!(self, Record::Audit { .. } | Record::StateSet { .. } | Record::NodeStarted { .. })
+        !matches!(
+            self,
+            Record::Audit { .. } | Record::StateSet { .. } | Record::NodeStarted { .. }
+        )
     }
 }
 
@@ -104,16 +147,29 @@ impl Journal {
                 sync_dir(parent)?;
             }
         }
-        Ok(Self { file, path, seq: 0, durable })
+        Ok(Self {
+            file,
+            path,
+            seq: 0,
+            durable,
+        })
     }
 
     /// Opens an existing journal to append (rollback), continuing its sequence.
     pub fn open(dir: &Path) -> Result<Self> {
         let path = dir.join(JOURNAL_FILE);
         let entries = read(dir)?;
-        let file = OpenOptions::new().append(true).open(&path).with_context(|| format!("opening journal {}", path.display()))?;
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("opening journal {}", path.display()))?;
         let seq = entries.last().map_or(0, |e| e.seq);
-        Ok(Self { file, path, seq, durable: true })
+        Ok(Self {
+            file,
+            path,
+            seq,
+            durable: true,
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -124,26 +180,37 @@ impl Journal {
     pub fn append(&mut self, record: Record) -> Result<()> {
         self.seq += 1;
         let critical = record.is_critical();
-        let entry = Entry { seq: self.seq, ts: crate::now_rfc3339(), record };
+        let entry = Entry {
+            seq: self.seq,
+            ts: crate::now_rfc3339(),
+            record,
+        };
         let mut line = serde_json::to_vec(&entry)?;
         line.push(b'\n');
-        self.file.write_all(&line).with_context(|| format!("writing journal {}", self.path.display()))?;
+        self.file
+            .write_all(&line)
+            .with_context(|| format!("writing journal {}", self.path.display()))?;
         if self.durable && critical {
-            self.file.sync_data().with_context(|| format!("syncing journal {}", self.path.display()))?;
+            self.file
+                .sync_data()
+                .with_context(|| format!("syncing journal {}", self.path.display()))?;
         }
         Ok(())
     }
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir).and_then(|d| d.sync_all()).with_context(|| format!("syncing {}", dir.display()))
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("syncing {}", dir.display()))
 }
 
 /// Reads a run's journal. A torn final line (crash mid-write) is skipped; a bad line elsewhere
 /// is an error, since the file is append-only and should never have one.
 pub fn read(dir: &Path) -> Result<Vec<Entry>> {
     let path = dir.join(JOURNAL_FILE);
-    let text = fs::read_to_string(&path).with_context(|| format!("reading journal {}", path.display()))?;
+    let text =
+        fs::read_to_string(&path).with_context(|| format!("reading journal {}", path.display()))?;
     let lines: Vec<&str> = text.split('\n').collect();
     let mut entries = Vec::with_capacity(lines.len());
     for (i, line) in lines.iter().enumerate() {
@@ -160,7 +227,10 @@ pub fn read(dir: &Path) -> Result<Vec<Entry>> {
 }
 
 /// A node as the journal tells it.
-#[allow(clippy::struct_excessive_bools, reason = "independent facts the journal records, not a state machine")]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent facts the journal records, not a state machine"
+)]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct NodeState {
     pub node_type: String,
@@ -208,7 +278,25 @@ pub struct RunState {
 impl RunState {
     /// Replays `entries`.
     pub fn from_entries(entries: &[Entry]) -> Result<Self> {
-        let Some(Entry { ts, record: Record::RunStarted { run_id, dry_run, mode, spec, intent, policy_origin, policy_digest, policy_text, policy_base, plugins, .. }, .. }) = entries.first() else {
+        let Some(Entry {
+            ts,
+            record:
+                Record::RunStarted {
+                    run_id,
+                    dry_run,
+                    mode,
+                    spec,
+                    intent,
+                    policy_origin,
+                    policy_digest,
+                    policy_text,
+                    policy_base,
+                    plugins,
+                    ..
+                },
+            ..
+        }) = entries.first()
+        else {
             bail!("journal does not begin with `run_started`");
         };
         let mut run = RunState {
@@ -232,7 +320,11 @@ impl RunState {
         };
         for entry in &entries[1..] {
             match &entry.record {
-                Record::NodeStarted { node_id, node_type, params } => {
+                Record::NodeStarted {
+                    node_id,
+                    node_type,
+                    params,
+                } => {
                     let n = run.nodes.entry(node_id.clone()).or_default();
                     n.node_type.clone_from(node_type);
                     n.started = true;
@@ -243,11 +335,20 @@ impl RunState {
                     n.receipt = Some(receipt.clone());
                     n.finish_seq = entry.seq;
                 }
-                Record::NodeCompleted { node_id, output, receipt, .. } => {
+                Record::NodeCompleted {
+                    node_id,
+                    output,
+                    receipt,
+                    ..
+                } => {
                     let n = run.nodes.entry(node_id.clone()).or_default();
                     n.completed = true;
                     n.output = Some(output.clone());
-                    n.receipt = if receipt.is_null() { n.receipt.take() } else { Some(receipt.clone()) };
+                    n.receipt = if receipt.is_null() {
+                        n.receipt.take()
+                    } else {
+                        Some(receipt.clone())
+                    };
                     n.finish_seq = entry.seq;
                 }
                 Record::NodeFailed { node_id, error, .. } => {
@@ -264,12 +365,17 @@ impl RunState {
                     n.rollback_error = None;
                 }
                 Record::NodeRollbackFailed { node_id, error } => {
-                    run.nodes.entry(node_id.clone()).or_default().rollback_error = Some(error.clone());
+                    run.nodes.entry(node_id.clone()).or_default().rollback_error =
+                        Some(error.clone());
                 }
                 Record::Audit { event } => run.audit_events.push(event.clone()),
                 Record::RollbackStarted { .. } => run.rollbacks += 1,
                 Record::RollbackFinished { failed, .. } => {
-                    run.status = if failed.is_empty() { "rolled_back".into() } else { "rollback_failed".into() };
+                    run.status = if failed.is_empty() {
+                        "rolled_back".into()
+                    } else {
+                        "rollback_failed".into()
+                    };
                 }
                 Record::RunFinished { status, result } => {
                     run.finished = true;
@@ -297,7 +403,10 @@ impl RunState {
         // Interrupted nodes (started, never completed) are the most recent; then completed
         // nodes in reverse completion order.
         pending.sort_by_key(|(_, n)| std::cmp::Reverse((!n.completed, n.finish_seq)));
-        pending.into_iter().map(|(id, n)| (id.clone(), n.receipt.clone().unwrap_or(Value::Null))).collect()
+        pending
+            .into_iter()
+            .map(|(id, n)| (id.clone(), n.receipt.clone().unwrap_or(Value::Null)))
+            .collect()
     }
 }
 

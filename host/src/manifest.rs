@@ -62,31 +62,57 @@ fn default_timeout_ms() -> u64 {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { memory_mb: default_memory_mb(), timeout_ms: default_timeout_ms() }
+        Self {
+            memory_mb: default_memory_mb(),
+            timeout_ms: default_timeout_ms(),
+        }
     }
 }
 
 impl Manifest {
     /// Parses and checks a manifest; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Self> {
-        let manifest: Manifest = toml::from_str(text).with_context(|| format!("manifest {origin} is not valid"))?;
-        manifest.check().with_context(|| format!("manifest {origin}"))?;
+        let manifest: Manifest =
+            toml::from_str(text).with_context(|| format!("manifest {origin} is not valid"))?;
+        manifest
+            .check()
+            .with_context(|| format!("manifest {origin}"))?;
         Ok(manifest)
     }
 
     fn check(&self) -> Result<()> {
         let mut problems = Vec::new();
         let name = &self.plugin.node_type;
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            problems.push(format!("`plugin.node_type` = {name:?} must be letters, digits, `-` or `_`"));
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            problems.push(format!(
+                "`plugin.node_type` = {name:?} must be letters, digits, `-` or `_`"
+            ));
         }
-        if self.plugin.wasm.contains('/') || self.plugin.wasm.contains('\\') || !std::path::Path::new(&self.plugin.wasm).extension().is_some_and(|e| e.eq_ignore_ascii_case("wasm")) {
-            problems.push(format!("`plugin.wasm` = {:?} must be a `.wasm` file name beside the manifest", self.plugin.wasm));
+        if self.plugin.wasm.contains('/')
+            || self.plugin.wasm.contains('\\')
+            || !std::path::Path::new(&self.plugin.wasm)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("wasm"))
+        {
+            problems.push(format!(
+                "`plugin.wasm` = {:?} must be a `.wasm` file name beside the manifest",
+                self.plugin.wasm
+            ));
         }
         let mut seen = BTreeSet::new();
         for mount in &self.requests.mounts {
-            if mount.is_empty() || !mount.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-                problems.push(format!("mount name {mount:?} must be letters, digits, `-` or `_`"));
+            if mount.is_empty()
+                || !mount
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            {
+                problems.push(format!(
+                    "mount name {mount:?} must be letters, digits, `-` or `_`"
+                ));
             }
             if !seen.insert(mount) {
                 problems.push(format!("mount `{mount}` is requested twice"));
@@ -95,6 +121,10 @@ impl Manifest {
         if self.limits.memory_mb == 0 || self.limits.timeout_ms == 0 {
             problems.push("`limits.memory_mb` and `limits.timeout_ms` must be positive".into());
         }
-        if problems.is_empty() { Ok(()) } else { bail!("{}", problems.join("; ")) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            bail!("{}", problems.join("; "))
+        }
     }
 }

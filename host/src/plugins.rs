@@ -56,7 +56,11 @@ impl Plugin {
             version: self.manifest.plugin.version.clone(),
             wasm_sha256: self.wasm_sha256.clone(),
             manifest_sha256: self.manifest_sha256.clone(),
-            signer: self.signature.as_ref().and_then(SignatureStatus::signer).map(str::to_owned),
+            signer: self
+                .signature
+                .as_ref()
+                .and_then(SignatureStatus::signer)
+                .map(str::to_owned),
         }
     }
 
@@ -79,7 +83,11 @@ impl Plugin {
         if self.is_builtin() {
             return SignatureStatus::Builtin;
         }
-        signing::check(self.signature_text.as_deref(), &self.statement(), &trust.trusted)
+        signing::check(
+            self.signature_text.as_deref(),
+            &self.statement(),
+            &trust.trusted,
+        )
     }
 }
 
@@ -123,7 +131,8 @@ impl Registry {
         }
         let mut from_dirs: BTreeMap<String, String> = BTreeMap::new();
         for dir in dirs {
-            let entries = std::fs::read_dir(dir).with_context(|| format!("reading plugin directory {}", dir.display()))?;
+            let entries = std::fs::read_dir(dir)
+                .with_context(|| format!("reading plugin directory {}", dir.display()))?;
             let mut manifests: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -133,7 +142,10 @@ impl Registry {
                 let plugin = read_plugin(&path)?;
                 let name = plugin.name().to_owned();
                 if let Some(other) = from_dirs.insert(name.clone(), plugin.origin.clone()) {
-                    bail!("node type `{name}` is offered by two plugins: {other} and {}; remove one or drop one `--plugins` directory", plugin.origin);
+                    bail!(
+                        "node type `{name}` is offered by two plugins: {other} and {}; remove one or drop one `--plugins` directory",
+                        plugin.origin
+                    );
                 }
                 registry.plugins.insert(name, plugin);
             }
@@ -160,22 +172,33 @@ impl Registry {
     /// Compiles (or loads from cache) and describes the named plugins (all when `None`).
     pub async fn load(&mut self, runtime: &Runtime, names: Option<&[String]>) -> Result<()> {
         let wanted: Vec<String> = match names {
-            Some(n) => n.iter().filter(|n| self.plugins.contains_key(*n)).cloned().collect(),
+            Some(n) => n
+                .iter()
+                .filter(|n| self.plugins.contains_key(*n))
+                .cloned()
+                .collect(),
             None => self.plugins.keys().cloned().collect(),
         };
         for name in wanted {
-            let Some(plugin) = self.plugins.get_mut(&name) else { continue };
+            let Some(plugin) = self.plugins.get_mut(&name) else {
+                continue;
+            };
             if plugin.compiled.is_some() {
                 continue;
             }
             // Before compiling: a refused plugin's bytes never reach the compiler.
             let status = plugin.check_signature(&self.trust);
-            let refusal = (self.trust.required && !status.is_accepted()).then(|| self.trust.refusal(&name, &plugin.origin, &status));
+            let refusal = (self.trust.required && !status.is_accepted())
+                .then(|| self.trust.refusal(&name, &plugin.origin, &status));
             plugin.signature = Some(status);
             if let Some(refusal) = refusal {
                 bail!("{refusal}");
             }
-            let compiled = Arc::new(runtime.compile(&name, &plugin.wasm, &plugin.wasm_sha256).with_context(|| format!("loading {}", plugin.origin))?);
+            let compiled = Arc::new(
+                runtime
+                    .compile(&name, &plugin.wasm, &plugin.wasm_sha256)
+                    .with_context(|| format!("loading {}", plugin.origin))?,
+            );
             let info = runtime.describe(&compiled).await?;
             if info.node_type != plugin.manifest.plugin.node_type {
                 bail!(
@@ -193,17 +216,30 @@ impl Registry {
 }
 
 pub(crate) fn read_plugin(manifest_path: &Path) -> Result<Plugin> {
-    let text = std::fs::read_to_string(manifest_path).with_context(|| format!("reading {}", manifest_path.display()))?;
+    let text = std::fs::read_to_string(manifest_path)
+        .with_context(|| format!("reading {}", manifest_path.display()))?;
     let manifest = Manifest::parse(&text, &manifest_path.display().to_string())?;
     let wasm_path = manifest_path.with_file_name(&manifest.plugin.wasm);
     let wasm = std::fs::read(&wasm_path).with_context(|| {
-        format!("plugin {}: its component {} cannot be read", manifest_path.display(), wasm_path.display())
+        format!(
+            "plugin {}: its component {} cannot be read",
+            manifest_path.display(),
+            wasm_path.display()
+        )
     })?;
     let sig_path = signing::signature_path(&wasm_path);
     let signature_text = match std::fs::read_to_string(&sig_path) {
         Ok(text) => Some(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("plugin {}: reading its signature {}", manifest_path.display(), sig_path.display())),
+        Err(e) => {
+            return Err(e).with_context(|| {
+                format!(
+                    "plugin {}: reading its signature {}",
+                    manifest_path.display(),
+                    sig_path.display()
+                )
+            });
+        }
     };
     Ok(Plugin {
         origin: manifest_path.display().to_string(),

@@ -153,7 +153,13 @@ impl MountGrant {
         }
     }
     fn read_only(&self) -> bool {
-        matches!(self, MountGrant::Detailed { read_only: true, .. })
+        matches!(
+            self,
+            MountGrant::Detailed {
+                read_only: true,
+                ..
+            }
+        )
     }
 }
 
@@ -212,24 +218,37 @@ impl LoadedPolicy {
         match path {
             Some(path) => Self::from_file(path),
             None if Path::new("abp.toml").is_file() => Self::from_file(Path::new("abp.toml")),
-            None => Self::from_text(DEFAULT_POLICY, "embedded default", &std::env::current_dir()?),
+            None => Self::from_text(
+                DEFAULT_POLICY,
+                "embedded default",
+                &std::env::current_dir()?,
+            ),
         }
     }
 
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading policy {}", path.display()))?;
-        let base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading policy {}", path.display()))?;
+        let base = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let base = std::path::absolute(base)?;
         Self::from_text(&text, &path.display().to_string(), &base)
     }
 
     /// Parses policy text; relative paths resolve against `base`.
     pub fn from_text(text: &str, origin: &str, base: &Path) -> Result<Self> {
-        let policy: Policy = toml::from_str(text).with_context(|| format!("policy {origin} is not valid"))?;
+        let policy: Policy =
+            toml::from_str(text).with_context(|| format!("policy {origin} is not valid"))?;
         if policy.max_parallelism == 0 {
             bail!("policy {origin}: `max_parallelism` must be at least 1");
         }
-        let storage = if policy.storage.is_absolute() { policy.storage.clone() } else { base.join(&policy.storage) };
+        let storage = if policy.storage.is_absolute() {
+            policy.storage.clone()
+        } else {
+            base.join(&policy.storage)
+        };
         let storage = normalize(&storage);
         Ok(Self {
             digest: hex::encode(Sha256::digest(text.as_bytes())),
@@ -268,10 +287,19 @@ impl LoadedPolicy {
                 )),
             }
         }
-        problems.extend(egress_problems(name, &manifest.requests.http, plugin, &self.origin));
+        problems.extend(egress_problems(
+            name,
+            &manifest.requests.http,
+            plugin,
+            &self.origin,
+        ));
         let caps = plugin.limits;
-        let max_memory = caps.and_then(|c| c.memory_mb).unwrap_or(self.policy.limits.max_memory_mb);
-        let max_timeout = caps.and_then(|c| c.timeout_ms).unwrap_or(self.policy.limits.max_timeout_ms);
+        let max_memory = caps
+            .and_then(|c| c.memory_mb)
+            .unwrap_or(self.policy.limits.max_memory_mb);
+        let max_timeout = caps
+            .and_then(|c| c.timeout_ms)
+            .unwrap_or(self.policy.limits.max_timeout_ms);
         if manifest.limits.memory_mb > max_memory {
             problems.push(format!(
                 "plugin `{name}` asks for {} MiB of memory, the policy allows {max_memory}; raise `plugins.{name}.limits.memory_mb` or `limits.max_memory_mb`",
@@ -297,32 +325,53 @@ impl LoadedPolicy {
         Ok(Grants {
             mounts,
             manifest_egress: manifest.requests.http.clone(),
-            policy_egress: if self.policy.mode == Mode::Sovereign { Vec::new() } else { plugin.egress.clone() },
+            policy_egress: if self.policy.mode == Mode::Sovereign {
+                Vec::new()
+            } else {
+                plugin.egress.clone()
+            },
             secrets,
             config,
             memory_mb: manifest.limits.memory_mb,
             timeout_ms: manifest.limits.timeout_ms,
-            max_output_bytes: usize::try_from(self.policy.limits.max_output_kb.saturating_mul(1024)).unwrap_or(usize::MAX),
+            max_output_bytes: usize::try_from(
+                self.policy.limits.max_output_kb.saturating_mul(1024),
+            )
+            .unwrap_or(usize::MAX),
         })
     }
 }
 
 /// Every invalid egress pattern of the manifest and rule or secret host of the policy, each
 /// named with the key to fix, so that a bad rule fails the plan instead of every request.
-fn egress_problems(name: &str, asks: &[String], plugin: &PluginPolicy, origin: &str) -> Vec<String> {
+fn egress_problems(
+    name: &str,
+    asks: &[String],
+    plugin: &PluginPolicy,
+    origin: &str,
+) -> Vec<String> {
     let mut problems = Vec::new();
     if let Err(errors) = abp_egress::EgressRule::parse_all(asks) {
         for e in errors {
-            problems.push(format!("plugin `{name}`: its manifest's `requests.http` pattern `{}` is not valid: {}", e.rule, e.reason));
+            problems.push(format!(
+                "plugin `{name}`: its manifest's `requests.http` pattern `{}` is not valid: {}",
+                e.rule, e.reason
+            ));
         }
     }
     if let Err(errors) = abp_egress::EgressRule::parse_all(&plugin.egress) {
         for e in errors {
-            problems.push(format!("policy {origin}: `plugins.{name}.egress` rule `{}` is not valid: {}", e.rule, e.reason));
+            problems.push(format!(
+                "policy {origin}: `plugins.{name}.egress` rule `{}` is not valid: {}",
+                e.rule, e.reason
+            ));
         }
     }
     for (secret, grant) in &plugin.secrets {
-        let binding = abp_egress::SecretBinding { name: secret.clone(), hosts: grant.hosts.clone() };
+        let binding = abp_egress::SecretBinding {
+            name: secret.clone(),
+            hosts: grant.hosts.clone(),
+        };
         if let Err(errors) = binding.validate() {
             for e in errors {
                 let host = e.rule.split_once(": ").map_or(e.rule.as_str(), |(_, h)| h);
@@ -403,10 +452,21 @@ mod tests {
 
     #[test]
     fn ungranted_mount_names_plugin_mount_and_key() {
-        let policy = LoadedPolicy::from_text("[plugins.web]\nmounts = { output = \"out\" }\n", "t", Path::new("/base")).unwrap();
-        let err = policy.grants_for(&manifest(&["output", "deploy"])).unwrap_err();
+        let policy = LoadedPolicy::from_text(
+            "[plugins.web]\nmounts = { output = \"out\" }\n",
+            "t",
+            Path::new("/base"),
+        )
+        .unwrap();
+        let err = policy
+            .grants_for(&manifest(&["output", "deploy"]))
+            .unwrap_err();
         assert_eq!(err.len(), 1);
-        assert!(err[0].contains("plugin `web` needs mount `deploy`"), "{}", err[0]);
+        assert!(
+            err[0].contains("plugin `web` needs mount `deploy`"),
+            "{}",
+            err[0]
+        );
         assert!(err[0].contains("plugins.web.mounts.deploy"), "{}", err[0]);
     }
 
@@ -427,14 +487,20 @@ mod tests {
 
     #[test]
     fn memory_above_the_cap_is_refused() {
-        let policy = LoadedPolicy::from_text("[limits]\nmax_memory_mb = 16\n[plugins.web]\n", "t", Path::new("/")).unwrap();
+        let policy = LoadedPolicy::from_text(
+            "[limits]\nmax_memory_mb = 16\n[plugins.web]\n",
+            "t",
+            Path::new("/"),
+        )
+        .unwrap();
         let err = policy.grants_for(&manifest(&[])).unwrap_err();
         assert!(err[0].contains("64 MiB"), "{}", err[0]);
     }
 
     #[test]
     fn embedded_default_parses() {
-        let policy = LoadedPolicy::from_text(DEFAULT_POLICY, "embedded default", Path::new("/w")).unwrap();
+        let policy =
+            LoadedPolicy::from_text(DEFAULT_POLICY, "embedded default", Path::new("/w")).unwrap();
         assert_eq!(policy.storage, Path::new("/w/storage"));
         assert!(policy.policy.plugins.contains_key("webgenesis"));
     }
@@ -450,7 +516,11 @@ mod tests {
         let grant = &policy.policy.plugins["dns"].secrets["dns_token"];
         assert!(matches!(&grant.source, SecretSource::Env { env } if env == "HETZNER_DNS_TOKEN"));
         assert_eq!(grant.hosts, ["api.hetzner.cloud"]);
-        let typo = LoadedPolicy::from_text("[plugins.dns]\nsecrets = { t = { env = \"X\", hots = [\"a.example\"] } }\n", "t", Path::new("/"));
+        let typo = LoadedPolicy::from_text(
+            "[plugins.dns]\nsecrets = { t = { env = \"X\", hots = [\"a.example\"] } }\n",
+            "t",
+            Path::new("/"),
+        );
         assert!(typo.is_err());
     }
 
@@ -464,15 +534,29 @@ mod tests {
         .unwrap();
         let err = policy.grants_for(&manifest(&[])).unwrap_err();
         assert_eq!(err.len(), 3, "{err:#?}");
-        assert!(err[0].contains("`plugins.web.egress` rule `https://*`"), "{}", err[0]);
+        assert!(
+            err[0].contains("`plugins.web.egress` rule `https://*`"),
+            "{}",
+            err[0]
+        );
         assert!(err[1].contains("`ftp://x.example`"), "{}", err[1]);
         assert!(err[2].contains("plugins.web.secrets.t.hosts"), "{}", err[2]);
     }
 
     #[test]
     fn sovereign_mode_grants_no_egress() {
-        let policy =
-            LoadedPolicy::from_text("mode = \"sovereign\"\n[plugins.web]\negress = [\"https://x.example\"]\n", "t", Path::new("/")).unwrap();
-        assert!(policy.grants_for(&manifest(&[])).unwrap().policy_egress.is_empty());
+        let policy = LoadedPolicy::from_text(
+            "mode = \"sovereign\"\n[plugins.web]\negress = [\"https://x.example\"]\n",
+            "t",
+            Path::new("/"),
+        )
+        .unwrap();
+        assert!(
+            policy
+                .grants_for(&manifest(&[]))
+                .unwrap()
+                .policy_egress
+                .is_empty()
+        );
     }
 }

@@ -62,7 +62,9 @@ pub trait HttpGate: Send + Sync {
         &self,
         call: &CallInfo,
         request: wit_http::Request,
-    ) -> std::pin::Pin<Box<dyn Future<Output = Result<wit_http::Response, wit_http::HttpError>> + Send + '_>>;
+    ) -> std::pin::Pin<
+        Box<dyn Future<Output = Result<wit_http::Response, wit_http::HttpError>> + Send + '_>,
+    >;
 }
 
 /// What the HTTP gate needs to know about the calling node.
@@ -76,7 +78,9 @@ pub struct CallInfo {
     pub hooks: Arc<dyn RunHooks>,
 }
 
-pub use abp::node::http::{HttpError as WitHttpError, Request as WitRequest, Response as WitResponse, SecretPlacement};
+pub use abp::node::http::{
+    HttpError as WitHttpError, Request as WitRequest, Response as WitResponse, SecretPlacement,
+};
 
 /// Why an invocation did not return a node output.
 #[derive(Debug, thiserror::Error)]
@@ -179,21 +183,31 @@ impl Runtime {
         engine.precompile_compatibility_hash().hash(&mut hasher);
         let engine_hash = format!("{:016x}", hasher.finish());
         let weak = engine.weak();
-        std::thread::Builder::new().name("abp-epoch".into()).spawn(move || {
-            while let Some(engine) = weak.upgrade() {
-                engine.increment_epoch();
-                drop(engine);
-                std::thread::sleep(EPOCH_TICK);
-            }
-        })?;
-        Ok(Self { engine, linker, cache_dir, engine_hash, http })
+        std::thread::Builder::new()
+            .name("abp-epoch".into())
+            .spawn(move || {
+                while let Some(engine) = weak.upgrade() {
+                    engine.increment_epoch();
+                    drop(engine);
+                    std::thread::sleep(EPOCH_TICK);
+                }
+            })?;
+        Ok(Self {
+            engine,
+            linker,
+            cache_dir,
+            engine_hash,
+            http,
+        })
     }
 
     /// Compiles `wasm` (or loads it from the cache, keyed by its SHA-256 and the engine's
     /// compatibility hash), checks that it is an `abp:node` component of a compatible version,
     /// and links it. `name` is used in errors.
     pub fn compile(&self, name: &str, wasm: &[u8], sha256: &str) -> Result<CompiledPlugin> {
-        let component = self.component(wasm, sha256).with_context(|| format!("plugin `{name}`: compiling"))?;
+        let component = self
+            .component(wasm, sha256)
+            .with_context(|| format!("plugin `{name}`: compiling"))?;
         check_interface(name, &component, &self.engine)?;
         let instance_pre = self.linker.instantiate_pre(&component).map_err(|e| {
             anyhow!("plugin `{name}` does not fit the `abp:node/node` world: {e:#}")
@@ -201,7 +215,10 @@ impl Runtime {
         let pre = NodePre::new(instance_pre).map_err(|e| {
             anyhow!("plugin `{name}` does not export `abp:node/execution-node@{WIT_VERSION}` as this host expects: {e:#}")
         })?;
-        Ok(CompiledPlugin { name: name.to_owned(), pre })
+        Ok(CompiledPlugin {
+            name: name.to_owned(),
+            pre,
+        })
     }
 
     /// Whether a compiled copy of this wasm is in the cache.
@@ -210,7 +227,9 @@ impl Runtime {
     }
 
     fn cache_path(&self, sha256: &str) -> Option<PathBuf> {
-        self.cache_dir.as_ref().map(|d| d.join(format!("{sha256}-{}.cwasm", self.engine_hash)))
+        self.cache_dir
+            .as_ref()
+            .map(|d| d.join(format!("{sha256}-{}.cwasm", self.engine_hash)))
     }
 
     fn component(&self, wasm: &[u8], sha256: &str) -> Result<Component> {
@@ -222,7 +241,10 @@ impl Runtime {
             // configuration (its name carries the wasm's SHA-256 and the engine's compatibility
             // hash) into the storage cache, which only the operator can write. Wasmtime also
             // checks the engine compatibility header before using it.
-            #[allow(unsafe_code, reason = "loading our own precompiled artifact; see SAFETY above")]
+            #[allow(
+                unsafe_code,
+                reason = "loading our own precompiled artifact; see SAFETY above"
+            )]
             let loaded = unsafe { Component::deserialize_file(&self.engine, &path) };
             match loaded {
                 Ok(component) => return Ok(component),
@@ -233,9 +255,11 @@ impl Runtime {
         }
         let component = Component::new(&self.engine, wasm)?;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating cache {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating cache {}", dir.display()))?;
             let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-            std::fs::write(&tmp, component.serialize()?).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::write(&tmp, component.serialize()?)
+                .with_context(|| format!("writing {}", tmp.display()))?;
             std::fs::rename(&tmp, &path)?;
         }
         Ok(component)
@@ -244,19 +268,47 @@ impl Runtime {
     /// Calls `describe` in a store with nothing granted.
     pub async fn describe(&self, plugin: &CompiledPlugin) -> Result<NodeInfo> {
         let grants = Arc::new(Grants::empty());
-        let mut store = self.store(plugin, "describe", false, &grants, Arc::new(NoHooks), 10_000)?;
+        let mut store = self.store(
+            plugin,
+            "describe",
+            false,
+            &grants,
+            Arc::new(NoHooks),
+            10_000,
+        )?;
         let fut = async {
             let node = plugin.pre.instantiate_async(&mut store).await?;
-            node.abp_node_execution_node().call_describe(&mut store).await
+            node.abp_node_execution_node()
+                .call_describe(&mut store)
+                .await
         };
         let info = tokio::time::timeout(Duration::from_secs(10), fut)
             .await
-            .map_err(|_| anyhow!("plugin `{}`: `describe` did not return within 10 s", plugin.name))?
-            .map_err(|e| anyhow!("plugin `{}`: `describe` failed: {}", plugin.name, root_message(&e)))?;
-        let params_schema: Value = serde_json::from_str(&info.params_schema)
-            .with_context(|| format!("plugin `{}`: `describe` returned a params schema that is not JSON", plugin.name))?;
+            .map_err(|_| {
+                anyhow!(
+                    "plugin `{}`: `describe` did not return within 10 s",
+                    plugin.name
+                )
+            })?
+            .map_err(|e| {
+                anyhow!(
+                    "plugin `{}`: `describe` failed: {}",
+                    plugin.name,
+                    root_message(&e)
+                )
+            })?;
+        let params_schema: Value =
+            serde_json::from_str(&info.params_schema).with_context(|| {
+                format!(
+                    "plugin `{}`: `describe` returned a params schema that is not JSON",
+                    plugin.name
+                )
+            })?;
         if let Err(e) = jsonschema::validator_for(&params_schema) {
-            bail!("plugin `{}`: its params schema is not a valid JSON Schema: {e}", plugin.name);
+            bail!(
+                "plugin `{}`: its params schema is not a valid JSON Schema: {e}",
+                plugin.name
+            );
         }
         Ok(NodeInfo {
             node_type: info.node_type,
@@ -283,11 +335,17 @@ impl Runtime {
         let stderr = MemoryOutputPipe::new(MAX_STDIO);
         let mut wasi = WasiCtxBuilder::new();
         wasi.stdout(stdout.clone()).stderr(stderr.clone());
-        wasi.allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false);
+        wasi.allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false);
         let mut scratch = Vec::new();
         for mount in &grants.mounts {
             let guest = format!("/mnt/{}", mount.name);
-            let perms = if dry_run || mount.read_only { FsPerms::ReadOnly } else { FsPerms::ReadWrite };
+            let perms = if dry_run || mount.read_only {
+                FsPerms::ReadOnly
+            } else {
+                FsPerms::ReadWrite
+            };
             let host = if mount.host_path.is_dir() {
                 mount.host_path.clone()
             } else if dry_run {
@@ -297,8 +355,13 @@ impl Runtime {
                 scratch.push(dir);
                 path
             } else {
-                std::fs::create_dir_all(&mount.host_path)
-                    .with_context(|| format!("creating mount `{}` at {}", mount.name, mount.host_path.display()))?;
+                std::fs::create_dir_all(&mount.host_path).with_context(|| {
+                    format!(
+                        "creating mount `{}` at {}",
+                        mount.name,
+                        mount.host_path.display()
+                    )
+                })?;
                 mount.host_path.clone()
             };
             wasi.preopened_dir(&host, &guest, perms)
@@ -309,7 +372,13 @@ impl Runtime {
             wasi: wasi.build(),
             table: ResourceTable::new(),
             limiter: MemoryLimiter::new(grants.memory_mb),
-            call: CallInfo { plugin: plugin.name.clone(), node_id: node_id.to_owned(), dry_run, grants: grants.clone(), hooks: hooks.clone() },
+            call: CallInfo {
+                plugin: plugin.name.clone(),
+                node_id: node_id.to_owned(),
+                dry_run,
+                grants: grants.clone(),
+                hooks: hooks.clone(),
+            },
             hooks,
             http: self.http.clone(),
             stdout,
@@ -328,14 +397,25 @@ impl Runtime {
         let grants = req.grants.clone();
         let timeout_ms = grants.timeout_ms;
         let mut store = self
-            .store(&req.plugin, &req.node_id, req.dry_run, &grants, req.hooks.clone(), timeout_ms)
+            .store(
+                &req.plugin,
+                &req.node_id,
+                req.dry_run,
+                &grants,
+                req.hooks.clone(),
+                timeout_ms,
+            )
             .map_err(|e| InvokeError::Host(format!("{e:#}")))?;
         let invocation = WitInvocation {
             run_id: req.run_id.clone(),
             graph_id: req.graph_id.clone(),
             node_id: req.node_id.clone(),
             params: req.params.to_string(),
-            inputs: req.inputs.iter().map(|(k, v)| (k.clone(), v.to_string())).collect(),
+            inputs: req
+                .inputs
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_string()))
+                .collect(),
             config: grants.config.to_string(),
         };
         let call = req.call.clone();
@@ -345,7 +425,10 @@ impl Runtime {
             Ok::<_, wasmtime::Error>(match &call {
                 Call::DryRun => guest.call_dry_run(&mut store, &invocation).await?.map(Some),
                 Call::Execute => guest.call_execute(&mut store, &invocation).await?.map(Some),
-                Call::Rollback(receipt) => guest.call_rollback(&mut store, &invocation, &receipt.to_string()).await?.map(|()| None),
+                Call::Rollback(receipt) => guest
+                    .call_rollback(&mut store, &invocation, &receipt.to_string())
+                    .await?
+                    .map(|()| None),
             })
         };
         // The epoch deadline stops a node that computes; this timeout also stops one that is
@@ -358,27 +441,54 @@ impl Runtime {
         let memory_hit = store.data().limiter.hit;
         let result = match outcome {
             Err(_) => return Err(InvokeError::Timeout(timeout_ms)),
-            Ok(Err(e)) => return Err(classify(&e, timeout_ms, memory_hit.then_some(grants.memory_mb), stderr_tail)),
+            Ok(Err(e)) => {
+                return Err(classify(
+                    &e,
+                    timeout_ms,
+                    memory_hit.then_some(grants.memory_mb),
+                    stderr_tail,
+                ));
+            }
             Ok(Ok(r)) => r,
         };
         match result {
             Err(e) => Err(match e {
-                WitNodeError::InvalidParams(m) => InvokeError::Node { kind: "invalid-params", message: m },
-                WitNodeError::Denied(m) => InvokeError::Node { kind: "denied", message: m },
-                WitNodeError::Failed(m) => InvokeError::Node { kind: "failed", message: m },
-                WitNodeError::Unavailable(m) => InvokeError::Node { kind: "unavailable", message: m },
+                WitNodeError::InvalidParams(m) => InvokeError::Node {
+                    kind: "invalid-params",
+                    message: m,
+                },
+                WitNodeError::Denied(m) => InvokeError::Node {
+                    kind: "denied",
+                    message: m,
+                },
+                WitNodeError::Failed(m) => InvokeError::Node {
+                    kind: "failed",
+                    message: m,
+                },
+                WitNodeError::Unavailable(m) => InvokeError::Node {
+                    kind: "unavailable",
+                    message: m,
+                },
             }),
-            Ok(None) => Ok(NodeOutput { output: Value::Null, receipt: Value::Null }),
+            Ok(None) => Ok(NodeOutput {
+                output: Value::Null,
+                receipt: Value::Null,
+            }),
             Ok(Some(out)) => {
                 let size = out.output.len() + out.receipt.len();
                 if size > grants.max_output_bytes {
                     return Err(InvokeError::OutputTooLarge(size, grants.max_output_bytes));
                 }
                 let parse = |what: &str, text: &str| {
-                    serde_json::from_str::<Value>(text)
-                        .map_err(|e| InvokeError::Node { kind: "failed", message: format!("the node returned {what} that is not JSON: {e}") })
+                    serde_json::from_str::<Value>(text).map_err(|e| InvokeError::Node {
+                        kind: "failed",
+                        message: format!("the node returned {what} that is not JSON: {e}"),
+                    })
                 };
-                Ok(NodeOutput { output: parse("an output", &out.output)?, receipt: parse("a receipt", &out.receipt)? })
+                Ok(NodeOutput {
+                    output: parse("an output", &out.output)?,
+                    receipt: parse("a receipt", &out.receipt)?,
+                })
             }
         }
     }
@@ -389,7 +499,12 @@ fn ticks(timeout_ms: u64) -> u64 {
     timeout_ms.div_ceil(tick).max(1)
 }
 
-fn classify(err: &wasmtime::Error, timeout_ms: u64, memory_mb: Option<u64>, stderr_tail: Option<String>) -> InvokeError {
+fn classify(
+    err: &wasmtime::Error,
+    timeout_ms: u64,
+    memory_mb: Option<u64>,
+    stderr_tail: Option<String>,
+) -> InvokeError {
     if let Some(mb) = memory_mb {
         return InvokeError::Memory(mb);
     }
@@ -407,7 +522,8 @@ fn classify(err: &wasmtime::Error, timeout_ms: u64, memory_mb: Option<u64>, stde
 }
 
 fn root_message(err: &wasmtime::Error) -> String {
-    err.downcast_ref::<Trap>().map_or_else(|| format!("{:#}", err.root_cause()), ToString::to_string)
+    err.downcast_ref::<Trap>()
+        .map_or_else(|| format!("{:#}", err.root_cause()), ToString::to_string)
 }
 
 /// The end of what a node wrote to stderr (a panic message, typically), without Rust's
@@ -423,9 +539,15 @@ fn last_line(bytes: &[u8]) -> Option<String> {
 }
 
 fn forward_stdio(store: &Store<StoreState>, node_id: &str, hooks: &dyn RunHooks) {
-    for (stream, level) in [(&store.data().stdout, Level::Info), (&store.data().stderr, Level::Warn)] {
+    for (stream, level) in [
+        (&store.data().stdout, Level::Info),
+        (&store.data().stderr, Level::Warn),
+    ] {
         let bytes = stream.contents();
-        for line in String::from_utf8_lossy(&bytes).lines().filter(|l| !l.is_empty()) {
+        for line in String::from_utf8_lossy(&bytes)
+            .lines()
+            .filter(|l| !l.is_empty())
+        {
             hooks.log(node_id, level, line);
         }
     }
@@ -440,7 +562,11 @@ fn check_interface(name: &str, component: &Component, engine: &Engine) -> Result
     let Some(export) = exports.iter().find(|n| n.starts_with(&wanted)) else {
         bail!(
             "plugin `{name}` is not an abp node: it does not export `{WIT_PACKAGE}/execution-node` (it exports: {}); build it with abp-node-sdk",
-            if exports.is_empty() { "nothing".to_owned() } else { exports.join(", ") }
+            if exports.is_empty() {
+                "nothing".to_owned()
+            } else {
+                exports.join(", ")
+            }
         );
     };
     let version = &export[wanted.len()..];
@@ -480,12 +606,20 @@ struct MemoryLimiter {
 
 impl MemoryLimiter {
     fn new(memory_mb: u64) -> Self {
-        Self { max_bytes: usize::try_from(memory_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX), hit: false }
+        Self {
+            max_bytes: usize::try_from(memory_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX),
+            hit: false,
+        }
     }
 }
 
 impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.max_bytes {
             self.hit = true;
             return Ok(false);
@@ -493,7 +627,12 @@ impl ResourceLimiter for MemoryLimiter {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 1_000_000)
     }
 }
@@ -515,7 +654,10 @@ pub struct StoreState {
 
 impl WasiView for StoreState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -526,7 +668,10 @@ impl StoreState {
         let (name, tail) = rest.split_once('/').unwrap_or((rest, ""));
         let mount = self.call.grants.mounts.iter().find(|m| m.name == name)?;
         let tail = Path::new(tail);
-        if tail.components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+        if tail
+            .components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
             return None;
         }
         Some(mount.host_path.join(tail))
@@ -550,7 +695,9 @@ impl abp::node::host::Host for StoreState {
         if data.len() > MAX_HOST_VALUE {
             return Err(too_big("audit event data", data.len(), MAX_HOST_VALUE));
         }
-        let data: Value = serde_json::from_str(&data).map_err(|e| wasmtime::format_err!("audit event `{event_type}`: data is not JSON: {e}"))?;
+        let data: Value = serde_json::from_str(&data).map_err(|e| {
+            wasmtime::format_err!("audit event `{event_type}`: data is not JSON: {e}")
+        })?;
         self.hooks.audit(&self.call.node_id, &event_type, data);
         Ok(())
     }
@@ -563,7 +710,8 @@ impl abp::node::host::Host for StoreState {
         if value.len() > MAX_HOST_VALUE {
             return Err(too_big("state value", value.len(), MAX_HOST_VALUE));
         }
-        let value: Value = serde_json::from_str(&value).map_err(|e| wasmtime::format_err!("state `{key}`: value is not JSON: {e}"))?;
+        let value: Value = serde_json::from_str(&value)
+            .map_err(|e| wasmtime::format_err!("state `{key}`: value is not JSON: {e}"))?;
         self.hooks.set_state(&self.call.node_id, &key, value);
         Ok(())
     }
@@ -584,7 +732,8 @@ impl abp::node::host::Host for StoreState {
         if receipt.len() > MAX_HOST_VALUE {
             return Err(too_big("checkpoint receipt", receipt.len(), MAX_HOST_VALUE));
         }
-        let receipt: Value = serde_json::from_str(&receipt).map_err(|e| wasmtime::format_err!("checkpoint receipt is not JSON: {e}"))?;
+        let receipt: Value = serde_json::from_str(&receipt)
+            .map_err(|e| wasmtime::format_err!("checkpoint receipt is not JSON: {e}"))?;
         if self.call.dry_run {
             return Ok(());
         }
@@ -595,7 +744,10 @@ impl abp::node::host::Host for StoreState {
 }
 
 impl abp::node::http::Host for StoreState {
-    async fn send(&mut self, request: wit_http::Request) -> wasmtime::Result<Result<wit_http::Response, wit_http::HttpError>> {
+    async fn send(
+        &mut self,
+        request: wit_http::Request,
+    ) -> wasmtime::Result<Result<wit_http::Response, wit_http::HttpError>> {
         let http = self.http.clone();
         Ok(http.send(&self.call, request).await)
     }

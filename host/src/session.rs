@@ -9,12 +9,14 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use crate::executor::{self, ExecutionGraphResult, Prepared, PreparedPlugin, ProgressFn, RollbackReport, RunOptions};
+use crate::executor::{
+    self, ExecutionGraphResult, Prepared, PreparedPlugin, ProgressFn, RollbackReport, RunOptions,
+};
 use crate::graph::{self, ExecutionGraphSpec};
 use crate::journal::{self, RunState};
+use crate::plugins::Registry;
 use crate::policy::LoadedPolicy;
 use crate::runtime::Runtime;
-use crate::plugins::Registry;
 
 /// How to open a session.
 #[derive(Debug, Clone, Default)]
@@ -38,7 +40,11 @@ pub struct PlanProblems(pub Vec<String>);
 impl fmt::Display for PlanProblems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        write!(f, "the graph cannot run ({n} problem{}):", if n == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "the graph cannot run ({n} problem{}):",
+            if n == 1 { "" } else { "s" }
+        )?;
         for p in &self.0 {
             write!(f, "\n  - {p}")?;
         }
@@ -53,8 +59,15 @@ impl Session {
         let policy = LoadedPolicy::load(opts.policy.as_deref())?;
         let mut registry = Registry::discover(&opts.plugin_dirs, !opts.no_builtin)?;
         registry.trust = crate::signing::TrustPolicy::from_policy(&policy)?;
-        let runtime = Arc::new(Runtime::new(Some(policy.cache_dir()), Arc::new(crate::http::PolicyGate::new(&policy)))?);
-        Ok(Self { policy, registry, runtime })
+        let runtime = Arc::new(Runtime::new(
+            Some(policy.cache_dir()),
+            Arc::new(crate::http::PolicyGate::new(&policy)),
+        )?);
+        Ok(Self {
+            policy,
+            registry,
+            runtime,
+        })
     }
 
     /// Loads the plugins the graph uses, resolves their grants, and validates the graph.
@@ -85,9 +98,14 @@ impl Session {
             }
         }
         for name in &types {
-            let Some(plugin) = self.registry.get(name) else { continue };
+            let Some(plugin) = self.registry.get(name) else {
+                continue;
+            };
             let (Some(info), Some(compiled)) = (&plugin.info, &plugin.compiled) else {
-                problems.push(format!("plugin `{name}` ({}) is not loaded; `abp plugins list` shows why", plugin.origin));
+                problems.push(format!(
+                    "plugin `{name}` ({}) is not loaded; `abp plugins list` shows why",
+                    plugin.origin
+                ));
                 continue;
             };
             match self.policy.grants_for(&plugin.manifest) {
@@ -113,7 +131,11 @@ impl Session {
             }
         };
         match plan {
-            Some(plan) if problems.is_empty() => Ok(Prepared { spec, plan, plugins }),
+            Some(plan) if problems.is_empty() => Ok(Prepared {
+                spec,
+                plan,
+                plugins,
+            }),
             _ => Err(PlanProblems(problems).into()),
         }
     }
@@ -128,12 +150,21 @@ impl Session {
 
     /// Rolls back a run from its journal, with the grants the run had (from the journaled
     /// policy) and the plugins available now (a warning names any whose digest changed).
-    pub async fn rollback(&mut self, run_id: &str, progress: Option<ProgressFn>) -> Result<(RollbackReport, Vec<String>)> {
+    pub async fn rollback(
+        &mut self,
+        run_id: &str,
+        progress: Option<ProgressFn>,
+    ) -> Result<(RollbackReport, Vec<String>)> {
         let dir = self.policy.runs_dir().join(run_id);
         // Without a journal, `rollback_loaded` says so.
         if dir.join(journal::JOURNAL_FILE).is_file() {
             let state = RunState::from_entries(&journal::read(&dir)?)?;
-            let mut types: Vec<String> = state.nodes.values().map(|n| n.node_type.clone()).filter(|t| !t.is_empty()).collect();
+            let mut types: Vec<String> = state
+                .nodes
+                .values()
+                .map(|n| n.node_type.clone())
+                .filter(|t| !t.is_empty())
+                .collect();
             types.sort();
             types.dedup();
             self.registry.load(&self.runtime, Some(&types)).await?;
@@ -142,16 +173,29 @@ impl Session {
     }
 
     /// [`Session::rollback`] for a registry whose plugins are already loaded (the API server).
-    pub async fn rollback_loaded(&self, run_id: &str, progress: Option<ProgressFn>) -> Result<(RollbackReport, Vec<String>)> {
+    pub async fn rollback_loaded(
+        &self,
+        run_id: &str,
+        progress: Option<ProgressFn>,
+    ) -> Result<(RollbackReport, Vec<String>)> {
         let runs_dir = self.policy.runs_dir();
         let run_dir = runs_dir.join(run_id);
         if !run_dir.join(journal::JOURNAL_FILE).is_file() {
-            anyhow::bail!("no run `{run_id}` under {}; `abp runs` lists the runs", runs_dir.display());
+            anyhow::bail!(
+                "no run `{run_id}` under {}; `abp runs` lists the runs",
+                runs_dir.display()
+            );
         }
         let state = RunState::from_entries(&journal::read(&run_dir)?)?;
-        let run_policy = LoadedPolicy::from_text(&state.policy_text, &state.policy_origin, &state.policy_base)
-            .context("re-reading the policy the run was started with")?;
-        let mut types: Vec<String> = state.nodes.values().map(|n| n.node_type.clone()).filter(|t| !t.is_empty()).collect();
+        let run_policy =
+            LoadedPolicy::from_text(&state.policy_text, &state.policy_origin, &state.policy_base)
+                .context("re-reading the policy the run was started with")?;
+        let mut types: Vec<String> = state
+            .nodes
+            .values()
+            .map(|n| n.node_type.clone())
+            .filter(|t| !t.is_empty())
+            .collect();
         types.sort();
         types.dedup();
         let mut warnings = Vec::new();
@@ -170,19 +214,30 @@ impl Session {
                     &plugin.wasm_sha256[..12]
                 ));
             }
-            let (Some(info), Some(compiled)) = (&plugin.info, &plugin.compiled) else { continue };
+            let (Some(info), Some(compiled)) = (&plugin.info, &plugin.compiled) else {
+                continue;
+            };
             let grants = run_policy
                 .grants_for(&plugin.manifest)
                 .map_err(|p| anyhow::anyhow!("{}", p.join("; ")))?;
             plugins.insert(
                 name.clone(),
-                PreparedPlugin { compiled: compiled.clone(), grants: Arc::new(grants), params_schema: info.params_schema.clone(), digest: plugin.digest() },
+                PreparedPlugin {
+                    compiled: compiled.clone(),
+                    grants: Arc::new(grants),
+                    params_schema: info.params_schema.clone(),
+                    digest: plugin.digest(),
+                },
             );
         }
         let lookup: executor::PluginLookup<'_> = Box::new(move |t: &str| {
-            plugins.get(t).cloned().with_context(|| format!("no plugin for node type `{t}`"))
+            plugins
+                .get(t)
+                .cloned()
+                .with_context(|| format!("no plugin for node type `{t}`"))
         });
-        let report = executor::rollback_run(&self.runtime, &runs_dir, run_id, lookup, progress).await?;
+        let report =
+            executor::rollback_run(&self.runtime, &runs_dir, run_id, lookup, progress).await?;
         Ok((report, warnings))
     }
 }

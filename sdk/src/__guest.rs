@@ -62,7 +62,9 @@ impl Host for WasmHost {
                 SecretPlacement::Header { name, scheme } => {
                     wit_http::SecretPlacement::Header(wit_http::HeaderPlacement { name, scheme })
                 }
-                SecretPlacement::BodyPlaceholder(p) => wit_http::SecretPlacement::BodyPlaceholder(p),
+                SecretPlacement::BodyPlaceholder(p) => {
+                    wit_http::SecretPlacement::BodyPlaceholder(p)
+                }
             },
         });
         let request = wit_http::Request {
@@ -74,7 +76,11 @@ impl Host for WasmHost {
             timeout_ms: request.timeout_ms,
         };
         match wit_http::send(&request) {
-            Ok(r) => Ok(Response { status: r.status, headers: r.headers, body: r.body }),
+            Ok(r) => Ok(Response {
+                status: r.status,
+                headers: r.headers,
+                body: r.body,
+            }),
             Err(wit_http::HttpError::Denied(m)) => Err(HttpError::Denied(m)),
             Err(wit_http::HttpError::Timeout) => Err(HttpError::Timeout),
             Err(wit_http::HttpError::Transport(m)) => Err(HttpError::Transport(m)),
@@ -83,7 +89,10 @@ impl Host for WasmHost {
     }
     fn mount(&self, name: &str) -> Option<PathBuf> {
         let path = Path::new(MOUNT_ROOT).join(name);
-        std::fs::metadata(&path).ok().filter(std::fs::Metadata::is_dir).map(|_| path)
+        std::fs::metadata(&path)
+            .ok()
+            .filter(std::fs::Metadata::is_dir)
+            .map(|_| path)
     }
 }
 
@@ -116,7 +125,10 @@ fn typed<N: Node>(inv: wit::Invocation) -> Result<Invocation<N::Params>, NodeErr
 }
 
 fn to_wit_output(out: NodeOutput) -> wit::NodeOutput {
-    wit::NodeOutput { output: out.output.to_string(), receipt: out.receipt.to_string() }
+    wit::NodeOutput {
+        output: out.output.to_string(),
+        receipt: out.receipt.to_string(),
+    }
 }
 
 pub fn describe<N: Node>() -> wit::NodeInfo {
@@ -127,7 +139,9 @@ pub fn describe<N: Node>() -> wit::NodeInfo {
         description: info.description,
         rollback: match info.rollback {
             RollbackSupport::None => bindings::abp::node::types::RollbackSupport::None,
-            RollbackSupport::Compensating => bindings::abp::node::types::RollbackSupport::Compensating,
+            RollbackSupport::Compensating => {
+                bindings::abp::node::types::RollbackSupport::Compensating
+            }
         },
         params_schema: info.params_schema.to_string(),
     }
@@ -135,12 +149,16 @@ pub fn describe<N: Node>() -> wit::NodeInfo {
 
 pub fn dry_run<N: Node>(inv: wit::Invocation) -> Result<wit::NodeOutput, wit::NodeError> {
     let inv = typed::<N>(inv).map_err(to_wit_error)?;
-    N::dry_run(&WasmHost, &inv).map(to_wit_output).map_err(to_wit_error)
+    N::dry_run(&WasmHost, &inv)
+        .map(to_wit_output)
+        .map_err(to_wit_error)
 }
 
 pub fn execute<N: Node>(inv: wit::Invocation) -> Result<wit::NodeOutput, wit::NodeError> {
     let inv = typed::<N>(inv).map_err(to_wit_error)?;
-    N::execute(&WasmHost, &inv).map(to_wit_output).map_err(to_wit_error)
+    N::execute(&WasmHost, &inv)
+        .map(to_wit_output)
+        .map_err(to_wit_error)
 }
 
 pub fn rollback<N: Node>(inv: wit::Invocation, receipt: String) -> Result<(), wit::NodeError> {

@@ -58,8 +58,15 @@ impl dyn Host + '_ {
     /// Sends `request` (with `Accept: application/json` unless it sets one) and parses the 2xx
     /// response body as `T`.
     pub fn send_json<T: DeserializeOwned>(&self, request: Request) -> Result<T, crate::NodeError> {
-        let has_accept = request.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("accept"));
-        let request = if has_accept { request } else { request.header("Accept", "application/json") };
+        let has_accept = request
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("accept"));
+        let request = if has_accept {
+            request
+        } else {
+            request.header("Accept", "application/json")
+        };
         self.fetch(request)?.json()
     }
 

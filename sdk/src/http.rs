@@ -11,7 +11,10 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretPlacement {
     /// In the named header, optionally after a scheme (`Authorization: Bearer <secret>`).
-    Header { name: String, scheme: Option<String> },
+    Header {
+        name: String,
+        scheme: Option<String>,
+    },
     /// In place of this placeholder in the body, escaped as JSON string content.
     BodyPlaceholder(String),
 }
@@ -138,7 +141,10 @@ impl Response {
     /// The body as JSON.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, crate::NodeError> {
         serde_json::from_slice(&self.body).map_err(|e| {
-            crate::NodeError::Failed(format!("response (HTTP {}) is not the JSON expected: {e}", self.status))
+            crate::NodeError::Failed(format!(
+                "response (HTTP {}) is not the JSON expected: {e}",
+                self.status
+            ))
         })
     }
 

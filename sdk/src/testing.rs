@@ -40,7 +40,10 @@ impl TestHost {
 
     /// Answers HTTP requests with `handler` (without one, every request is denied).
     #[must_use]
-    pub fn with_http(mut self, handler: impl Fn(&Request) -> Result<Response, HttpError> + 'static) -> Self {
+    pub fn with_http(
+        mut self,
+        handler: impl Fn(&Request) -> Result<Response, HttpError> + 'static,
+    ) -> Self {
         self.handler = Some(Box::new(handler));
         self
     }
@@ -51,13 +54,17 @@ impl Host for TestHost {
         self.logs.borrow_mut().push((level, message.to_owned()));
     }
     fn audit(&self, event_type: &str, data: &Value) {
-        self.events.borrow_mut().push((event_type.to_owned(), data.clone()));
+        self.events
+            .borrow_mut()
+            .push((event_type.to_owned(), data.clone()));
     }
     fn get_state(&self, key: &str) -> Option<Value> {
         self.state.borrow().get(key).cloned()
     }
     fn set_state(&self, key: &str, value: &Value) {
-        self.state.borrow_mut().insert(key.to_owned(), value.clone());
+        self.state
+            .borrow_mut()
+            .insert(key.to_owned(), value.clone());
     }
     fn add_artifact(&self, path: &Path) {
         self.artifacts.borrow_mut().push(path.to_owned());
@@ -69,7 +76,9 @@ impl Host for TestHost {
         self.requests.borrow_mut().push(request.clone());
         match &self.handler {
             Some(handler) => handler(&request),
-            None => Err(HttpError::Denied("no HTTP handler in this test host".into())),
+            None => Err(HttpError::Denied(
+                "no HTTP handler in this test host".into(),
+            )),
         }
     }
     fn mount(&self, name: &str) -> Option<PathBuf> {
@@ -85,7 +94,10 @@ pub enum Call {
 }
 
 /// An invocation with JSON params, parsed the way the WIT export parses them.
-pub fn invocation<N: Node>(node_id: &str, params: &Value) -> Result<Invocation<N::Params>, NodeError> {
+pub fn invocation<N: Node>(
+    node_id: &str,
+    params: &Value,
+) -> Result<Invocation<N::Params>, NodeError> {
     Ok(Invocation {
         run_id: "run-test".into(),
         graph_id: "graph-test".into(),

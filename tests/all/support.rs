@@ -1,7 +1,10 @@
 //! Shared test support: a temporary workspace with its own policy and storage, and the `abp`
 //! binary (built on first use by a nested `cargo build`, so `cargo test` alone is enough).
 
-#![allow(dead_code, reason = "each test group uses a different part of the support")]
+#![allow(
+    dead_code,
+    reason = "each test group uses a different part of the support"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -22,15 +25,31 @@ pub fn abp_bin() -> &'static Path {
     BIN.get_or_init(|| {
         // target/<profile>/deps/all-HASH -> target/<profile>
         let exe = std::env::current_exe().expect("test binary path");
-        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_owned();
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>")
+            .to_owned();
         let target_dir = profile_dir.parent().expect("target dir").to_owned();
         let release = profile_dir.file_name().is_some_and(|n| n == "release");
         let mut cmd = Command::new(env!("CARGO"));
-        cmd.args(["build", "--quiet", "-p", "abp-host", "--bin", "abp", "--target-dir"]).arg(&target_dir);
+        cmd.args([
+            "build",
+            "--quiet",
+            "-p",
+            "abp-host",
+            "--bin",
+            "abp",
+            "--target-dir",
+        ])
+        .arg(&target_dir);
         if release {
             cmd.arg("--release");
         }
-        let status = cmd.current_dir(env!("CARGO_MANIFEST_DIR")).status().expect("run cargo build");
+        let status = cmd
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo build");
         assert!(status.success(), "building the abp binary failed");
         profile_dir.join("abp")
     })
@@ -60,7 +79,9 @@ impl Workspace {
 
     /// A workspace with no `abp.toml`: `abp` uses its embedded default policy.
     pub fn with_default_policy() -> Self {
-        Self { dir: tempfile::tempdir().expect("tempdir") }
+        Self {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -81,7 +102,10 @@ impl Workspace {
     /// A command for `abp` in this workspace, with the test plugins.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(abp_bin());
-        cmd.current_dir(self.path()).arg("--plugins").arg(test_plugins()).args(args);
+        cmd.current_dir(self.path())
+            .arg("--plugins")
+            .arg(test_plugins())
+            .args(args);
         cmd.env_remove("ABP_POLICY");
         cmd
     }
@@ -106,7 +130,10 @@ impl Workspace {
     }
 
     /// Every file under `dir`, relative, sorted.
-    #[allow(clippy::unused_self, reason = "a method reads better at the call sites")]
+    #[allow(
+        clippy::unused_self,
+        reason = "a method reads better at the call sites"
+    )]
     pub fn files_under(&self, dir: &Path) -> Vec<String> {
         let mut out = Vec::new();
         walk(dir, dir, &mut out);
@@ -116,13 +143,20 @@ impl Workspace {
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
             walk(root, &path, out);
         } else {
-            out.push(path.strip_prefix(root).unwrap_or(&path).display().to_string());
+            out.push(
+                path.strip_prefix(root)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string(),
+            );
         }
     }
 }

@@ -70,29 +70,76 @@ fn apply_generates_and_deploys_a_site_and_rollback_removes_only_it() {
     assert_eq!(out["generated_path"], "/mnt/output/acme-consulting");
     assert_eq!(out["deployed_path"], "/mnt/deploy/acme-consulting");
     assert_eq!(out["validation"]["ok"], true, "{out:#}");
-    assert_eq!(out["pages"], json!(["home", "about", "services", "contact", "impressum", "privacy"]));
-    assert_eq!(out["legal"]["missing"], json!(["representative", "phone", "register_court", "register_number", "vat_id"]));
+    assert_eq!(
+        out["pages"],
+        json!([
+            "home",
+            "about",
+            "services",
+            "contact",
+            "impressum",
+            "privacy"
+        ])
+    );
+    assert_eq!(
+        out["legal"]["missing"],
+        json!([
+            "representative",
+            "phone",
+            "register_court",
+            "register_number",
+            "vat_id"
+        ])
+    );
     let generated = generated_root.join("acme-consulting");
     let deployed = deployed_root.join("acme-consulting");
-    for f in ["site/index.html", "site/impressum.html", "site/datenschutz.html", "site/sitemap.xml", "nextjs/package.json", "nextjs/app/layout.tsx"] {
+    for f in [
+        "site/index.html",
+        "site/impressum.html",
+        "site/datenschutz.html",
+        "site/sitemap.xml",
+        "nextjs/package.json",
+        "nextjs/app/layout.tsx",
+    ] {
         assert!(generated.join(f).is_file(), "{f}");
     }
-    assert_eq!(std::fs::read(generated.join("site/index.html")).unwrap(), std::fs::read(deployed.join("index.html")).unwrap());
-    assert_eq!(ws.files_under(&generated.join("site")), ws.files_under(&deployed));
-    assert_eq!(node["artifacts"].as_array().map(Vec::len), Some(2), "{node:#}");
+    assert_eq!(
+        std::fs::read(generated.join("site/index.html")).unwrap(),
+        std::fs::read(deployed.join("index.html")).unwrap()
+    );
+    assert_eq!(
+        ws.files_under(&generated.join("site")),
+        ws.files_under(&deployed)
+    );
+    assert_eq!(
+        node["artifacts"].as_array().map(Vec::len),
+        Some(2),
+        "{node:#}"
+    );
 
     // A second run with the same slug must not take over the first run's site.
     let (code, second) = ws.abp_json(&["apply", graph.to_str().unwrap()]);
     assert_ne!(code, 0, "{second:#}");
     let run_id = result["run_id"].as_str().unwrap();
     let error = second.to_string();
-    assert!(error.contains("/mnt/output/acme-consulting") && error.contains(run_id) && error.contains("slug"), "{second:#}");
-    assert!(deployed.join("index.html").is_file() && generated.join("nextjs/package.json").is_file(), "the first site is intact");
+    assert!(
+        error.contains("/mnt/output/acme-consulting")
+            && error.contains(run_id)
+            && error.contains("slug"),
+        "{second:#}"
+    );
+    assert!(
+        deployed.join("index.html").is_file() && generated.join("nextjs/package.json").is_file(),
+        "the first site is intact"
+    );
 
     let (code, report) = ws.abp_json(&["rollback", run_id]);
     assert_eq!(code, 0, "{report:#}");
     assert!(!generated.exists() && !deployed.exists());
-    assert_eq!(std::fs::read_to_string(deployed_root.join("neighbour/index.html")).unwrap(), "keep");
+    assert_eq!(
+        std::fs::read_to_string(deployed_root.join("neighbour/index.html")).unwrap(),
+        "keep"
+    );
 }
 
 #[test]
@@ -104,20 +151,47 @@ fn plan_previews_the_site_and_writes_nothing() {
     let out = &result["node_results"]["site"]["output"];
     assert_eq!(out["dry_run"], true);
     let would = out["would_write"].as_array().unwrap();
-    assert!(would.iter().any(|f| f["path"] == "/mnt/output/kaffeeroesterei-bergmann/site/checkout.html"), "{would:?}");
-    assert!(would.iter().all(|f| f["bytes"].as_u64().is_some_and(|b| b > 0)));
+    assert!(
+        would
+            .iter()
+            .any(|f| f["path"] == "/mnt/output/kaffeeroesterei-bergmann/site/checkout.html"),
+        "{would:?}"
+    );
+    assert!(
+        would
+            .iter()
+            .all(|f| f["bytes"].as_u64().is_some_and(|b| b > 0))
+    );
     let preview = out["preview_html"].as_str().unwrap();
-    assert!(preview.starts_with("<!DOCTYPE html>") && preview.contains("Kaffeerösterei Bergmann") && preview.contains("16,90\u{a0}€"));
+    assert!(
+        preview.starts_with("<!DOCTYPE html>")
+            && preview.contains("Kaffeerösterei Bergmann")
+            && preview.contains("16,90\u{a0}€")
+    );
     for mount in ["generated_websites", "deployed_websites"] {
-        assert!(ws.files_under(&ws.storage().join(mount)).is_empty(), "a dry run writes nothing into {mount}");
+        assert!(
+            ws.files_under(&ws.storage().join(mount)).is_empty(),
+            "a dry run writes nothing into {mount}"
+        );
     }
 }
 
 /// Runs headless Chromium with the flags that keep it off the network.
 fn chromium(profile: &Path, args: &[&str]) -> std::process::Output {
     Command::new("/usr/bin/chromium")
-        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"])
-        .args(["--disable-component-update", "--disable-sync", "--hide-scrollbars"])
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+        ])
+        .args([
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(args)
         .output()
@@ -134,7 +208,9 @@ fn deployed_shop_renders_in_chromium_and_its_cart_computes_totals() {
     let graph = ws.graph("g.json", &site_graph("web-browser", &shop_params()));
     let (code, result) = ws.abp_json(&["apply", graph.to_str().unwrap()]);
     assert_eq!(code, 0, "{result:#}");
-    let deployed = ws.storage().join("deployed_websites/kaffeeroesterei-bergmann");
+    let deployed = ws
+        .storage()
+        .join("deployed_websites/kaffeeroesterei-bergmann");
     let profile = tempfile::tempdir().unwrap();
     let shots = artifacts_dir();
     for page in ["index", "products", "checkout", "impressum"] {
@@ -142,9 +218,19 @@ fn deployed_shop_renders_in_chromium_and_its_cart_computes_totals() {
             let shot = shots.join(format!("shop-{page}-{label}.png"));
             let _ = std::fs::remove_file(&shot);
             let url = format!("file://{}/{page}.html", deployed.display());
-            chromium(profile.path(), &[&format!("--screenshot={}", shot.display()), &format!("--window-size={size}"), &url]);
+            chromium(
+                profile.path(),
+                &[
+                    &format!("--screenshot={}", shot.display()),
+                    &format!("--window-size={size}"),
+                    &url,
+                ],
+            );
             let png = std::fs::read(&shot).unwrap_or_default();
-            assert!(png.len() > 5_000 && png.starts_with(b"\x89PNG"), "no screenshot of {page} at {size}");
+            assert!(
+                png.len() > 5_000 && png.starts_with(b"\x89PNG"),
+                "no screenshot of {page} at {size}"
+            );
         }
     }
 
@@ -168,11 +254,31 @@ fn deployed_shop_renders_in_chromium_and_its_cart_computes_totals() {
     );
     assert_ne!(html, seeded, "cart.html loads assets/shop.js");
     std::fs::write(&cart, seeded).unwrap();
-    let out = chromium(profile.path(), &["--virtual-time-budget=3000", "--dump-dom", &format!("file://{}", cart.display())]);
+    let out = chromium(
+        profile.path(),
+        &[
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            &format!("file://{}", cart.display()),
+        ],
+    );
     let dom = String::from_utf8_lossy(&out.stdout);
     // 2 × 16,90 € + 1 × 11,50 € = 45,30 €; the unknown product id is ignored.
-    assert!(dom.contains("<span data-cart-subtotal=\"\">45,30&nbsp;€</span>"), "subtotal missing in:\n{dom}");
-    assert!(dom.contains("33,80&nbsp;€") && dom.contains("Espresso Bergmann"), "{dom}");
-    assert_eq!(dom.matches("data-qty=").count(), 2, "one row per known product: {dom}");
-    assert!(dom.contains("data-cart-count=\"\">3</span>"), "the header counts 3 items");
+    assert!(
+        dom.contains("<span data-cart-subtotal=\"\">45,30&nbsp;€</span>"),
+        "subtotal missing in:\n{dom}"
+    );
+    assert!(
+        dom.contains("33,80&nbsp;€") && dom.contains("Espresso Bergmann"),
+        "{dom}"
+    );
+    assert_eq!(
+        dom.matches("data-qty=").count(),
+        2,
+        "one row per known product: {dom}"
+    );
+    assert!(
+        dom.contains("data-cart-count=\"\">3</span>"),
+        "the header counts 3 items"
+    );
 }

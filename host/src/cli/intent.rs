@@ -56,9 +56,18 @@ impl IdeaArgs {
 }
 
 /// Resolves and plans; the graph comes back as the executor's spec type.
-pub fn plan_idea(vision: &str, args: &IdeaArgs, dry_run: bool) -> Result<(ResolvedBusinessIntent, ExecutionGraphSpec)> {
+pub fn plan_idea(
+    vision: &str,
+    args: &IdeaArgs,
+    dry_run: bool,
+) -> Result<(ResolvedBusinessIntent, ExecutionGraphSpec)> {
     let intent = abp_intent::resolve(&args.input(vision)).map_err(|e| anyhow!("{e}"))?;
-    let opts = PlanOptions { site_ipv4: args.ip, odoo_version: args.odoo_version.clone(), dry_run, ..PlanOptions::default() };
+    let opts = PlanOptions {
+        site_ipv4: args.ip,
+        odoo_version: args.odoo_version.clone(),
+        dry_run,
+        ..PlanOptions::default()
+    };
     let planned = abp_intent::plan(&intent, &opts);
     let spec: ExecutionGraphSpec = serde_json::from_value(serde_json::to_value(&planned)?)?;
     Ok((intent, spec))
@@ -79,8 +88,18 @@ fn print_intent(intent: &ResolvedBusinessIntent) {
     println!("Intent {} for {:?}", intent.intent_id, intent.vision);
     let value = serde_json::to_value(intent).unwrap_or(Value::Null);
     for e in &intent.explanations {
-        let matched = if e.matched.is_empty() { String::new() } else { format!(" [{}]", e.matched.join(", ")) };
-        println!("  {:<28} {:<22} {:>4.0}%  {}{matched}", e.field, e.value, e.confidence * 100.0, e.rule);
+        let matched = if e.matched.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", e.matched.join(", "))
+        };
+        println!(
+            "  {:<28} {:<22} {:>4.0}%  {}{matched}",
+            e.field,
+            e.value,
+            e.confidence * 100.0,
+            e.rule
+        );
     }
     if let Some(modules) = value.get("odoo_modules_required") {
         println!("  odoo modules: {modules}");
@@ -99,12 +118,29 @@ pub async fn plan(g: &Global, opts: &SessionOptions, vision: &str, args: &IdeaAr
     }
     let mut session = Session::open(opts)?;
     let prepared = session.prepare(spec).await?;
-    let progress = if g.json { None } else { Some(progress_printer(g.verbose)) };
+    let progress = if g.json {
+        None
+    } else {
+        Some(progress_printer(g.verbose))
+    };
     let result = session
-        .run(&prepared, RunOptions { dry_run: true, intent: Some(serde_json::to_value(&intent)?), progress, run_id: None })
+        .run(
+            &prepared,
+            RunOptions {
+                dry_run: true,
+                intent: Some(serde_json::to_value(&intent)?),
+                progress,
+                run_id: None,
+            },
+        )
         .await?;
     if g.json {
-        println!("{}", serde_json::to_string_pretty(&json!({ "intent": intent, "graph": prepared.spec, "result": result }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({ "intent": intent, "graph": prepared.spec, "result": result })
+            )?
+        );
     } else {
         print_result(&result, &session.policy.runs_dir());
     }
@@ -122,25 +158,62 @@ pub async fn run(g: &Global, opts: &SessionOptions, vision: &str, args: &IdeaArg
         print_intent(&intent);
         eprintln!("\nPlanning (dry run) ...");
     }
-    let progress = if g.json { None } else { Some(progress_printer(g.verbose)) };
+    let progress = if g.json {
+        None
+    } else {
+        Some(progress_printer(g.verbose))
+    };
     let plan = session
-        .run(&prepared, RunOptions { dry_run: true, intent: Some(intent_value.clone()), progress: progress.clone(), run_id: None })
+        .run(
+            &prepared,
+            RunOptions {
+                dry_run: true,
+                intent: Some(intent_value.clone()),
+                progress: progress.clone(),
+                run_id: None,
+            },
+        )
         .await?;
     if !plan.success {
         if g.json {
-            println!("{}", serde_json::to_string_pretty(&json!({ "intent": intent, "plan": plan }))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({ "intent": intent, "plan": plan }))?
+            );
         } else {
             print_result(&plan, &session.policy.runs_dir());
         }
         return Ok(result_code(&plan));
     }
     if !g.json {
-        println!("\nPlan: {}", plan.execution_order.iter().map(|id| format!("{id} ({})", plan.node_results[id].node_type)).collect::<Vec<_>>().join(" -> "));
+        println!(
+            "\nPlan: {}",
+            plan.execution_order
+                .iter()
+                .map(|id| format!("{id} ({})", plan.node_results[id].node_type))
+                .collect::<Vec<_>>()
+                .join(" -> ")
+        );
         eprintln!("\nApplying ...");
     }
-    let result = session.run(&prepared, RunOptions { dry_run: false, intent: Some(intent_value), progress, run_id: None }).await?;
+    let result = session
+        .run(
+            &prepared,
+            RunOptions {
+                dry_run: false,
+                intent: Some(intent_value),
+                progress,
+                run_id: None,
+            },
+        )
+        .await?;
     if g.json {
-        println!("{}", serde_json::to_string_pretty(&json!({ "intent": intent, "plan_run_id": plan.run_id, "result": result }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &json!({ "intent": intent, "plan_run_id": plan.run_id, "result": result })
+            )?
+        );
         return Ok(result_code(&result));
     }
     print_result(&result, &session.policy.runs_dir());
@@ -153,7 +226,12 @@ pub async fn run(g: &Global, opts: &SessionOptions, vision: &str, args: &IdeaArg
                 println!("    {a}");
             }
             if let Some(install) = r.output.as_ref().and_then(|o| o.get("install")) {
-                println!("    install: {}", install.as_str().map_or_else(|| install.to_string(), str::to_owned));
+                println!(
+                    "    install: {}",
+                    install
+                        .as_str()
+                        .map_or_else(|| install.to_string(), str::to_owned)
+                );
             }
         }
     }

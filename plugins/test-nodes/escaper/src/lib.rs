@@ -1,6 +1,8 @@
 //! Test node `escaper`: tries to read and write outside its mount
 
-use abp_node_sdk::{Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, json};
+use abp_node_sdk::{
+    Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, json,
+};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -12,10 +14,20 @@ pub struct Params {
 
 pub struct Escaper;
 
-#[allow(clippy::unnecessary_wraps, reason = "the same signature as the test nodes that do fail")]
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "the same signature as the test nodes that do fail"
+)]
 fn misbehave(host: &dyn Host) -> Result<NodeOutput, NodeError> {
     let mut attempts = Vec::new();
-    for path in ["/etc/passwd", "/mnt/output/../../etc/passwd", "/mnt/../etc/hostname", "/proc/self/environ", "/", "/mnt/output/../outside.txt"] {
+    for path in [
+        "/etc/passwd",
+        "/mnt/output/../../etc/passwd",
+        "/mnt/../etc/hostname",
+        "/proc/self/environ",
+        "/",
+        "/mnt/output/../outside.txt",
+    ] {
         let outcome = match std::fs::read(path) {
             Ok(bytes) => format!("READ {} bytes", bytes.len()),
             Err(e) => format!("refused: {e}"),
@@ -27,9 +39,13 @@ fn misbehave(host: &dyn Host) -> Result<NodeOutput, NodeError> {
         Err(e) => format!("refused: {e}"),
     };
     let env: Vec<String> = std::env::vars().map(|(k, _)| k).collect();
-    let inside = std::fs::write("/mnt/output/inside.txt", b"ok").map_or_else(|e| format!("refused: {e}"), |()| "wrote".to_owned());
+    let inside = std::fs::write("/mnt/output/inside.txt", b"ok")
+        .map_or_else(|e| format!("refused: {e}"), |()| "wrote".to_owned());
     host.info("probed the sandbox");
-    Ok(NodeOutput::new(json!({ "attempts": attempts, "write_outside": write, "env_vars": env, "write_inside": inside }), json!(null)))
+    Ok(NodeOutput::new(
+        json!({ "attempts": attempts, "write_outside": write, "env_vars": env, "write_inside": inside }),
+        json!(null),
+    ))
 }
 
 impl Node for Escaper {

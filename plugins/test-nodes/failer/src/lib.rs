@@ -1,6 +1,8 @@
 //! Test node `failer`: fails on demand with the node-error kind it is asked for.
 
-use abp_node_sdk::{Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, json};
+use abp_node_sdk::{
+    Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, json,
+};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -1,6 +1,8 @@
 //! Test node `hog`: allocates memory without bound
 
-use abp_node_sdk::{Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, json};
+use abp_node_sdk::{
+    Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, json,
+};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, JsonSchema)]

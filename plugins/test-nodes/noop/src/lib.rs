@@ -1,6 +1,8 @@
 //! Test node `noop`: does nothing (for overhead benchmarks)
 
-use abp_node_sdk::{Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, json};
+use abp_node_sdk::{
+    Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, json,
+};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -12,7 +14,10 @@ pub struct Params {
 
 pub struct Noop;
 
-#[allow(clippy::unnecessary_wraps, reason = "the same signature as the test nodes that do fail")]
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "the same signature as the test nodes that do fail"
+)]
 fn misbehave(host: &dyn Host) -> Result<NodeOutput, NodeError> {
     let _ = host;
     Ok(NodeOutput::new(json!({}), json!(null)))

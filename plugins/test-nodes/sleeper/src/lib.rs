@@ -1,6 +1,8 @@
 //! Test node `sleeper`: blocks forever in a WASI sleep
 
-use abp_node_sdk::{Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, json};
+use abp_node_sdk::{
+    Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, json,
+};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -5,7 +5,9 @@
 use std::fs;
 use std::time::Duration;
 
-use abp_node_sdk::{Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, Value, json};
+use abp_node_sdk::{
+    Host, Invocation, JsonSchema, Node, NodeError, NodeOutput, RollbackSupport, Value, json,
+};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -43,7 +45,9 @@ impl Node for Writer {
 
     fn execute(host: &dyn Host, inv: &Invocation<Params>) -> Result<NodeOutput, NodeError> {
         if inv.params.file.contains('/') || inv.params.file.contains("..") {
-            return Err(NodeError::invalid_params("`file` must be a plain file name"));
+            return Err(NodeError::invalid_params(
+                "`file` must be a plain file name",
+            ));
         }
         let dir = host.require_mount("output")?;
         let path = dir.join(&inv.params.file);
@@ -55,21 +59,33 @@ impl Node for Writer {
         fs::write(&path, &inv.params.content)
             .map_err(|e| NodeError::failed(format!("writing {}: {e}", path.display())))?;
         host.add_artifact(&path);
-        host.audit("writer.file_written", &json!({ "path": path.to_string_lossy() }));
+        host.audit(
+            "writer.file_written",
+            &json!({ "path": path.to_string_lossy() }),
+        );
         host.info(&format!("wrote {}", path.display()));
         if inv.params.hold_ms > 0 {
             std::thread::sleep(Duration::from_millis(inv.params.hold_ms));
         }
-        Ok(NodeOutput::new(json!({ "path": path.to_string_lossy(), "bytes": inv.params.content.len() }), receipt))
+        Ok(NodeOutput::new(
+            json!({ "path": path.to_string_lossy(), "bytes": inv.params.content.len() }),
+            receipt,
+        ))
     }
 
-    fn rollback(host: &dyn Host, _inv: &Invocation<Params>, receipt: &Value) -> Result<(), NodeError> {
+    fn rollback(
+        host: &dyn Host,
+        _inv: &Invocation<Params>,
+        receipt: &Value,
+    ) -> Result<(), NodeError> {
         let Some(path) = receipt.get("path").and_then(Value::as_str) else {
             return Ok(());
         };
         match fs::remove_file(path) {
             Ok(()) => host.info(&format!("removed {path}")),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => host.info(&format!("{path} already gone")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                host.info(&format!("{path} already gone"))
+            }
             Err(e) => return Err(NodeError::failed(format!("removing {path}: {e}"))),
         }
         Ok(())
