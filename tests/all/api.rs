@@ -26,6 +26,7 @@ struct Server {
     ws: Workspace,
     client: Client,
     stop: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
 }
 
 impl Drop for Server {
@@ -96,7 +97,7 @@ async fn start_with(extra: &str, token: bool, options: ApiOptions) -> Server {
         .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(api::serve(listener, state, async move {
+    let served = tokio::spawn(api::serve(listener, state, async move {
         let _ = stopped.await;
     }));
     Server {
@@ -104,6 +105,7 @@ async fn start_with(extra: &str, token: bool, options: ApiOptions) -> Server {
         ws,
         client: client(),
         stop: Some(stop),
+        served: Some(served),
     }
 }
 
@@ -148,6 +150,16 @@ impl Server {
 
     async fn post_auth(&self, path: &str, body: &Value) -> Answer {
         self.send(Method::POST, path, Some(TOKEN), Some(body)).await
+    }
+
+    /// Asks the server to stop and waits until `api::serve` returns.
+    async fn shut_down(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(served) = self.served.take() {
+            served.await.expect("serve task").expect("serve");
+        }
     }
 
     /// Polls `GET /api/pipeline/runs/{id}` until the run has finished.
@@ -1261,4 +1273,46 @@ fn serve_refuses_a_remote_bind_without_allow_remote_and_serves_loopback() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert_eq!(exit.code(), Some(0), "SIGTERM stops the server cleanly");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutting_down_waits_for_the_runs_in_flight() {
+    let mut server = start("", true).await;
+    let spec = graph(
+        "in-flight",
+        &[writer(
+            "slow",
+            &[],
+            &json!({ "file": "slow.txt", "content": "finished", "sleep_ms": 800 }),
+        )],
+    );
+    let res = server
+        .client
+        .post(server.url("/api/pipeline/execute?wait=false"))
+        .bearer_auth(TOKEN)
+        .json(&spec)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    let run_id = answer(res).await.body["run_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    server.shut_down().await;
+    assert_eq!(
+        std::fs::read_to_string(server.ws.storage().join("out/slow.txt")).unwrap(),
+        "finished",
+        "serve returned only after the run finished"
+    );
+    let journal = std::fs::read_to_string(
+        server
+            .ws
+            .storage()
+            .join("runs")
+            .join(&run_id)
+            .join("journal.jsonl"),
+    )
+    .unwrap();
+    assert!(journal.contains("\"kind\":\"run_finished\""), "{journal}");
 }

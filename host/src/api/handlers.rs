@@ -441,6 +441,8 @@ pub async fn list_runs(
     let mut queued = Vec::new();
     for run in unfinished {
         match rows.iter_mut().find(|r| r["run_id"] == run.run_id.as_str()) {
+            // A journal just created has no first record yet.
+            Some(row) if row["status"] == "unreadable" => *row = run.snapshot(),
             Some(row) => row["status"] = run.snapshot()["status"].clone(),
             None => queued.push(run.snapshot()),
         }
@@ -484,16 +486,17 @@ pub async fn get_run(
         if !dir.join(journal::JOURNAL_FILE).is_file() {
             return Ok(None);
         }
-        let state = journal::read(&dir)
-            .and_then(|e| RunState::from_entries(&e))
-            .map_err(|e| ApiError::internal(&e))?;
+        let state = match journal::read(&dir).and_then(|e| RunState::from_entries(&e)) {
+            Ok(state) => state,
+            Err(e) => return Ok(Some(Err(ApiError::internal(&e)))),
+        };
         let mut value = serde_json::to_value(&state)?;
         value["has_evidence"] = json!(evidence::pack_path(&runs_dir, &journal_id).is_file());
-        Ok(Some(value))
+        Ok(Some(Ok(value)))
     })
     .await?;
     match (from_journal, tracked) {
-        (Some(mut value), Some(run)) => {
+        (Some(Ok(mut value)), Some(run)) => {
             let snapshot = run.snapshot();
             if snapshot["finished"] == false {
                 value["status"] = snapshot["status"].clone();
@@ -503,8 +506,10 @@ pub async fn get_run(
             }
             Ok(Json(value))
         }
-        (Some(value), None) => Ok(Json(value)),
-        (None, Some(run)) => Ok(Json(run.snapshot())),
+        (Some(Ok(value)), None) => Ok(Json(value)),
+        // A journal just created has no first record yet: the tracker knows more.
+        (Some(Err(_)) | None, Some(run)) => Ok(Json(run.snapshot())),
+        (Some(Err(e)), None) => Err(e),
         (None, None) => Err(no_such_run(&id)),
     }
 }
