@@ -38,11 +38,12 @@ impl Drop for Server {
 }
 
 /// Compiled components shared by every test workspace (the cache is keyed by the wasm's digest
-/// and the engine, and written atomically), so each server does not compile them again.
+/// and the engine, and written atomically; the egress tests use the same folder), so each
+/// server, and each test run, does not compile them again.
 fn shared_cache() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("abp-api-test-cache-{}", std::process::id()));
+        let dir = std::env::temp_dir().join("abp-tests-component-cache");
         std::fs::create_dir_all(&dir).expect("cache dir");
         dir
     })
@@ -1219,6 +1220,9 @@ async fn a_hundred_simultaneous_dry_runs_all_complete_with_their_own_run_ids() {
 #[test]
 fn serve_refuses_a_remote_bind_without_allow_remote_and_serves_loopback() {
     let ws = Workspace::new(TEST_POLICY);
+    std::fs::create_dir_all(ws.storage()).expect("storage");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(shared_cache(), ws.storage().join("cache")).expect("cache link");
     let out = ws.abp(&["serve", "--bind", "0.0.0.0:0"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
