@@ -96,5 +96,36 @@ ODOO_URL="http://127.0.0.1:$PORT" ODOO_DB="$DB" ODOO_PASSWORD=admin ODOO_ADDONS=
     cargo test -p abp-node-odoo --test real_odoo -- --ignored --nocapture --test-threads=1
 echo "checked in $(( $(date +%s) - start ))s"
 
+step "the consulting pipeline through abp: run, one record per model, rollback"
+ABP=${ABP:-$REPO/target/debug/abp}
+[ -x "$ABP" ] || (cd "$REPO" && cargo build -q -p abp-host)
+rm -rf "$WORK/abp"
+mkdir -p "$WORK/abp"
+cat > "$WORK/abp/abp.toml" <<EOF
+storage = "./storage"
+[plugins.webgenesis]
+mounts = { output = "generated_websites", deploy = "deployed_websites" }
+[plugins.dns]
+mounts = { zones = "dns_zones" }
+[plugins.odoo]
+mounts = { addons = "$WORK/addons" }
+egress = ["http://127.0.0.1:$PORT"]
+secrets = { odoo_password = { env = "ODOO_PASSWORD", hosts = ["127.0.0.1"] } }
+config = { url = "http://127.0.0.1:$PORT", database = "$DB", login = "admin", password_secret = "odoo_password" }
+EOF
+cd "$WORK/abp"
+start=$(date +%s)
+ODOO_PASSWORD=admin "$ABP" --json run "I want a consulting business" --domain acme-consulting.test > run.json || true
+echo "abp run took $(( $(date +%s) - start ))s"
+RUN=$(python3 -c 'import json; r=json.load(open("run.json"))["result"]; print(r["run_id"]); assert r["status"] == "completed", r["error"]')
+python3 -c 'import json; r=json.load(open("run.json"))["result"]; print([(k, v["output"].get("install")) for k, v in r["node_results"].items() if v["node_type"] == "odoo"])'
+python3 "$REPO/plugins/odoo/scripts/odoo_records.py" "http://127.0.0.1:$PORT" "$DB" admin consulting_engagements
+start=$(date +%s)
+ODOO_PASSWORD=admin "$ABP" rollback "$RUN"
+echo "abp rollback took $(( $(date +%s) - start ))s"
+python3 "$REPO/plugins/odoo/scripts/odoo_records.py" "http://127.0.0.1:$PORT" "$DB" admin consulting_engagements --state-only
+ls -A "$WORK/addons"
+cd "$REPO"
+
 step "what Odoo logged about the generated modules"
 grep -E "abp_real_check|module .*(install|uninstall)|ERROR" "$WORK/server.log" | tail -n 40 || true

@@ -84,7 +84,7 @@ impl Node for Writer {
         match fs::remove_file(path) {
             Ok(()) => host.info(&format!("removed {path}")),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                host.info(&format!("{path} already gone"))
+                host.info(&format!("{path} already gone"));
             }
             Err(e) => return Err(NodeError::failed(format!("removing {path}: {e}"))),
         }
