@@ -209,7 +209,7 @@ fn kill_9_mid_run_then_rollback_leaves_nothing_behind() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_mins(1);
     let second = ws.storage().join("out/second.txt");
     while !second.exists() {
         assert!(
