@@ -145,7 +145,6 @@ fn odoo_refuses_a_bad_spec_with_every_problem_and_writes_nothing() {
 }
 
 #[test]
-#[ignore = "the host does not grant HTTP egress yet (host/src/http.rs); enable it with egress"]
 fn odoo_installs_over_json_rpc_through_the_host_and_rollback_uninstalls() {
     let addons = tempfile::tempdir().expect("tempdir");
     let odoo = OdooServer::start(addons.path().to_owned());
