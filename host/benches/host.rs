@@ -1,8 +1,9 @@
 //! `cargo bench -p abp-host` (or `just bench`): the host's own costs, side by side in one run,
 //! as medians over repeated samples (the machines are shared and noisy; compare ratios):
 //! loading a component cold (compile) vs cached (from the on-disk cache), per-invocation
-//! overhead (instantiate + describe, instantiate + no-op execute), a whole dry run of a small
-//! graph through the executor, and ordering a 10,000-node graph.
+//! overhead (instantiate + describe, instantiate + no-op execute), webgenesis natively and
+//! sandboxed, a whole dry run of a small graph through the executor, intent resolution and
+//! planning, and ordering a 10,000-node graph.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -231,6 +232,51 @@ fn main() {
         }),
         50,
     ));
+
+    // Intent resolution and planning (pure, no I/O), over a mix of English and German ideas.
+    let ideas = [
+        "I want a consulting business",
+        "An online shop for handmade ceramics with subscriptions for monthly boxes",
+        "Wir sind eine Steuerberatungskanzlei in München für kleine Unternehmen",
+        "A SaaS platform that helps dental practices schedule appointments",
+    ];
+    let inputs: Vec<abp_intent::BusinessIntentInput> = ideas
+        .iter()
+        .map(|v| abp_intent::BusinessIntentInput {
+            vision: (*v).to_owned(),
+            domain: Some("example.test".to_owned()),
+            ..abp_intent::BusinessIntentInput::default()
+        })
+        .collect();
+    rows.push(Row(
+        "resolve one intent (mean of 4 ideas)".into(),
+        measure(100, || {
+            for input in &inputs {
+                abp_intent::resolve(input).expect("resolve");
+            }
+        }),
+        100,
+    ));
+    if let Some(last) = rows.last_mut() {
+        last.1 = (last.1.0 / 4, last.1.1 / 4);
+    }
+    let intents: Vec<_> = inputs
+        .iter()
+        .map(|i| abp_intent::resolve(i).expect("resolve"))
+        .collect();
+    let plan_opts = abp_intent::PlanOptions::default();
+    rows.push(Row(
+        "plan one graph from an intent (mean of 4)".into(),
+        measure(100, || {
+            for intent in &intents {
+                abp_intent::plan(intent, &plan_opts);
+            }
+        }),
+        100,
+    ));
+    if let Some(last) = rows.last_mut() {
+        last.1 = (last.1.0 / 4, last.1.1 / 4);
+    }
 
     // Ordering a 10,000-node graph (validation without params schemas beyond `object`).
     let nodes: Vec<Value> = (0..10_000)
