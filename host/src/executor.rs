@@ -426,6 +426,13 @@ pub async fn run(
     if let Some(e) = &journal_error {
         error.get_or_insert_with(|| format!("the journal could not be written: {e}"));
     }
+    let in_plan_order = |ids: &[String]| -> Vec<String> {
+        order
+            .iter()
+            .filter(|id| ids.contains(id))
+            .cloned()
+            .collect()
+    };
     let success = failed.is_empty() && journal_error.is_none();
     let mut status = if success { "completed" } else { "failed" }.to_owned();
     shared.emit(
@@ -436,7 +443,13 @@ pub async fn run(
         },
         None,
         "pipeline",
-        json!({ "completed_nodes": completed, "failed_nodes": failed, "skipped_nodes": skipped }),
+        json!({
+            // In plan order, not completion order: concurrent nodes finish in any order, and the
+            // audit trail must be the same for two runs of the same plan (reproducibility digest).
+            "completed_nodes": in_plan_order(&completed),
+            "failed_nodes": in_plan_order(&failed),
+            "skipped_nodes": in_plan_order(&skipped),
+        }),
     );
     let mut rolled_back = Vec::new();
     if !success && spec.auto_rollback && !dry_run {
