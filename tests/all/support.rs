@@ -160,3 +160,35 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
         }
     }
 }
+
+/// Makes sure Debian packages a test group needs are installed: when `present()` is false and
+/// we run as root with `apt-get`, installs `packages`; otherwise fails with the exact command.
+/// (CI installs them up front in `.ci/run`; this keeps `cargo test` alone enough.)
+pub fn ensure_debian_packages(present: &dyn Fn() -> bool, packages: &str, purpose: &str) {
+    if present() {
+        return;
+    }
+    let command =
+        format!("apt-get update && apt-get install -y --no-install-recommends {packages}");
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let apt = Command::new("sh")
+        .args(["-c", "command -v apt-get"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        root && apt,
+        "{purpose} need `{packages}`; install them with: {command}"
+    );
+    let status = Command::new("sh")
+        .args(["-c", &command])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
+        .expect("run apt-get");
+    assert!(
+        status.success() && present(),
+        "installing `{packages}` failed; run: {command}"
+    );
+}

@@ -200,10 +200,11 @@ fn chromium(profile: &Path, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn deployed_shop_renders_in_chromium_and_its_cart_computes_totals() {
-    if !Path::new("/usr/bin/chromium").exists() {
-        eprintln!("skipped: /usr/bin/chromium is not installed");
-        return;
-    }
+    crate::support::ensure_debian_packages(
+        &|| Path::new("/usr/bin/chromium").exists(),
+        "chromium",
+        "the browser tests",
+    );
     let ws = Workspace::new(POLICY);
     let graph = ws.graph("g.json", &site_graph("web-browser", &shop_params()));
     let (code, result) = ws.abp_json(&["apply", graph.to_str().unwrap()]);
