@@ -283,3 +283,91 @@ fn deployed_shop_renders_in_chromium_and_its_cart_computes_totals() {
         "the header counts 3 items"
     );
 }
+
+/// Every template in English and German through the host: the deployed pages carry the
+/// business name in their titles, every page is in the sitemap, German sites get the
+/// Impressum and Datenschutzerklärung, English ones a privacy page, and rollback removes both
+/// copies.
+#[test]
+fn every_template_in_english_and_german_deploys_and_rolls_back() {
+    let ws = Workspace::new(POLICY);
+    for template in ["static-landing", "nextjs-business", "ecommerce-basic"] {
+        for language in ["en", "de"] {
+            let slug = format!("{template}-{language}");
+            let mut params = json!({
+                "template": template,
+                "slug": slug,
+                "business_name": format!("Nordlicht {template} {language}"),
+                "tagline": "Quality work, close to home",
+                "language": language,
+                "region": if language == "de" { "DE" } else { "GB" },
+                "domain": format!("{slug}.test"),
+                "services": [ { "name": "Planning" }, { "name": "Delivery" } ],
+                "contact": { "email": "hello@nordlicht.test", "city": "Kiel" },
+            });
+            if template == "ecommerce-basic" {
+                params["products"] =
+                    json!([{ "name": "Lamp", "price": 49.0 }, { "name": "Chair", "price": 120.5 }]);
+            }
+            let graph = ws.graph(&format!("{slug}.json"), &site_graph(&slug, &params));
+            let (code, result) = ws.abp_json(&["apply", graph.to_str().unwrap()]);
+            assert_eq!(code, 0, "{slug}: {result:#}");
+            let deployed = ws.storage().join("deployed_websites").join(&slug);
+            let files = ws.files_under(&deployed);
+            let pages: Vec<&String> = files
+                .iter()
+                .filter(|f| f.ends_with(".html") && !f.starts_with("404"))
+                .collect();
+            assert!(!pages.is_empty(), "{slug}: no pages in {files:?}");
+            let sitemap =
+                std::fs::read_to_string(deployed.join("sitemap.xml")).expect("sitemap.xml");
+            for page in &pages {
+                let html = std::fs::read_to_string(deployed.join(page)).unwrap();
+                assert!(
+                    html.contains(&format!("lang=\"{language}\"")),
+                    "{slug}/{page}: lang"
+                );
+                let title = html
+                    .split("<title>")
+                    .nth(1)
+                    .and_then(|t| t.split("</title>").next())
+                    .unwrap_or_default();
+                assert!(
+                    title.contains("Nordlicht"),
+                    "{slug}/{page}: title {title:?}"
+                );
+                let url = if page.as_str() == "index.html" {
+                    String::new()
+                } else {
+                    (*page).clone()
+                };
+                let listed = sitemap.contains(&format!("https://{slug}.test/{url}"));
+                // Pages marked `noindex` (cart, checkout) stay out of the sitemap; all others are in it.
+                assert_eq!(
+                    listed,
+                    !html.contains("noindex"),
+                    "{slug}: {page} and the sitemap disagree"
+                );
+            }
+            let has = |needle: &str| files.iter().any(|f| f.contains(needle));
+            if language == "de" {
+                assert!(
+                    has("impressum") && has("datenschutz"),
+                    "{slug}: legal pages missing in {files:?}"
+                );
+            } else {
+                assert!(has("privacy"), "{slug}: privacy page missing in {files:?}");
+            }
+            let run_id = result["run_id"].as_str().unwrap();
+            assert_eq!(ws.abp_json(&["rollback", run_id]).0, 0);
+            assert!(
+                !deployed.exists(),
+                "{slug}: rollback left the deployed copy"
+            );
+            assert!(
+                !ws.storage().join("generated_websites").join(&slug).exists(),
+                "{slug}: rollback left the generated copy"
+            );
+        }
+    }
+}
