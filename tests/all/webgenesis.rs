@@ -316,7 +316,12 @@ fn every_template_in_english_and_german_deploys_and_rolls_back() {
             let files = ws.files_under(&deployed);
             let pages: Vec<&String> = files
                 .iter()
-                .filter(|f| f.ends_with(".html") && !f.starts_with("404"))
+                .filter(|f| {
+                    Path::new(f)
+                        .extension()
+                        .is_some_and(|e| e.eq_ignore_ascii_case("html"))
+                        && !f.starts_with("404")
+                })
                 .collect();
             assert!(!pages.is_empty(), "{slug}: no pages in {files:?}");
             let sitemap =
