@@ -231,6 +231,7 @@ pub fn validate(
         }
     }
     let known: Vec<String> = schemas.keys().cloned().collect();
+    let mut validators: HashMap<&str, Result<jsonschema::Validator, String>> = HashMap::new();
     for (i, node) in spec.nodes.iter().enumerate() {
         let Some(schema) = schemas.get(&node.node_type) else {
             errors.push(GraphError::UnknownNodeType {
@@ -260,7 +261,11 @@ pub fn validate(
                 });
             }
         });
-        for (path, message) in schema_errors(schema, &node.params) {
+        // One compiled validator per node type, not per node: compiling dominates otherwise.
+        let validator = validators
+            .entry(node.node_type.as_str())
+            .or_insert_with(|| jsonschema::validator_for(schema).map_err(|e| e.to_string()));
+        for (path, message) in violations(validator, &node.params) {
             // A leaf that is a reference gets its value at run time; it is checked again then.
             if ref_paths.iter().any(|p| p == &path) {
                 continue;
@@ -285,7 +290,18 @@ pub fn validate(
 
 /// JSON Schema violations of `params` as (JSON pointer, message) pairs.
 pub fn schema_errors(schema: &Value, params: &Value) -> Vec<(String, String)> {
-    match jsonschema::validator_for(schema) {
+    violations(
+        &jsonschema::validator_for(schema).map_err(|e| e.to_string()),
+        params,
+    )
+}
+
+/// Violations against an already compiled validator (or the reason it could not be compiled).
+fn violations(
+    validator: &Result<jsonschema::Validator, String>,
+    params: &Value,
+) -> Vec<(String, String)> {
+    match validator {
         Ok(validator) => validator
             .iter_errors(params)
             .map(|e| (e.instance_path.to_string(), e.to_string()))
